@@ -30,7 +30,8 @@ def _pg(settings: SandboxSettings, database: str, role: str) -> dict[str, Any]:
 def connections(settings: SandboxSettings) -> dict[str, dict[str, Any]]:
     secrets = settings.secrets()
     host_pub = settings.ssh_dir / "ssh_host_ed25519_key.pub"
-    host_key = host_pub.read_text().split()[1] if host_pub.exists() else ""
+    # SSHHook needs "<type> <base64>": a bare base64 value is read as an RSA key.
+    host_key = " ".join(host_pub.read_text().split()[:2]) if host_pub.exists() else ""
     return {
         "ebill_db": _pg(settings, "bill", "ebill_ro"),
         "ebill_dba": _pg(settings, "bill", "ebill_owner"),

@@ -139,7 +139,9 @@ def stop(settings: SandboxSettings) -> None:
     if settings.external_pg_url or not is_running(settings):
         return
     subprocess.run(
-        _as_server_user([str(pg_bindir() / "pg_ctl"), "stop", "-m", "fast", "-w", "-D", str(settings.pg_data)]),
+        _as_server_user(
+            [str(pg_bindir() / "pg_ctl"), "stop", "-m", "fast", "-w", "-D", str(settings.pg_data)]
+        ),
         check=True,
         capture_output=True,
     )
@@ -178,4 +180,8 @@ def ensure_roles_and_databases(settings: SandboxSettings) -> None:
 def drop_databases(settings: SandboxSettings) -> None:
     with admin_connect(settings) as conn:
         for database in DATABASES:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(settings.db_name(database))))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(settings.db_name(database))
+                )
+            )

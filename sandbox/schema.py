@@ -24,7 +24,9 @@ def ensure_year_partitions(settings: SandboxSettings, years: set[int]) -> None:
         for table in PARTITIONED_TABLES:
             for year in sorted(years):
                 conn.execute(
-                    sql.SQL("CREATE TABLE IF NOT EXISTS ebill.{} PARTITION OF ebill.{} FOR VALUES FROM ({}) TO ({})").format(
+                    sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS ebill.{} PARTITION OF ebill.{} FOR VALUES FROM ({}) TO ({})"
+                    ).format(
                         sql.Identifier(partition_name(table, year)),
                         sql.Identifier(table),
                         sql.Literal(f"{year}-01-01"),
@@ -54,7 +56,9 @@ def apply_contract(settings: SandboxSettings) -> None:
         for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'ebill'").fetchall():
             conn.execute(sql.SQL("ALTER TABLE ebill.{} OWNER TO ebill_owner").format(sql.Identifier(table)))
         _grant_bill(conn)
-        conn.execute("ALTER DEFAULT PRIVILEGES FOR ROLE ebill_owner IN SCHEMA ebill GRANT SELECT ON TABLES TO ebill_ro")
+        conn.execute(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE ebill_owner IN SCHEMA ebill GRANT SELECT ON TABLES TO ebill_ro"
+        )
     with admin_connect(settings, "his") as conn:
         conn.execute(load_sql("contract/his", "postgresql"))
         conn.execute("GRANT USAGE ON SCHEMA his TO his_ro")
@@ -87,3 +91,15 @@ def build_indexes(settings: SandboxSettings) -> None:
     with admin_connect(settings, "his") as conn:
         conn.execute(load_sql("contract/his_indexes", "postgresql"))
         conn.execute("ANALYZE")
+
+
+def reset_ebops(settings: SandboxSettings) -> None:
+    """Empty every ebops table: results of an earlier data set mean nothing for a new one."""
+    with admin_connect(settings, "ebops") as conn:
+        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'ebops'").fetchall()
+        if tables:
+            conn.execute(
+                sql.SQL("TRUNCATE {}").format(
+                    sql.SQL(", ").join(sql.Identifier("ebops", t) for (t,) in tables)
+                )
+            )

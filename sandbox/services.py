@@ -77,7 +77,9 @@ def start(settings: SandboxSettings, timeout: float = 60.0) -> int:
             **os.environ,
             "EBILL_SANDBOX_DIR": str(settings.directory),
             "EBILL_SANDBOX_PORT_BASE": str(settings.port_base),
-            "PYTHONPATH": os.pathsep.join([str(CHECKOUT), str(CHECKOUT / "plugins"), os.environ.get("PYTHONPATH", "")]),
+            "PYTHONPATH": os.pathsep.join(
+                [str(CHECKOUT), str(CHECKOUT / "plugins"), os.environ.get("PYTHONPATH", "")]
+            ),
         }
         proc = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "services"],

@@ -48,3 +48,39 @@ CREATE TABLE IF NOT EXISTS finsim.fault (
     updated_at        timestamptz   NOT NULL DEFAULT now()
 );
 INSERT INTO finsim.fault (id) VALUES (1) ON CONFLICT (id) DO NOTHING;
+
+-- Extensions by the simulator (idempotent; the generator's COPY leaves them at their defaults).
+-- duplicate_count: uploads that found the bill already supervised (re-sends); a correct client
+-- makes it 0. upload_count (above) counts every accepted receipt, the first one included.
+ALTER TABLE finsim.bill ADD COLUMN IF NOT EXISTS duplicate_count integer NOT NULL DEFAULT 0;
+
+-- Replay protection: every (appid, noise) of a correctly signed request, kept across restarts.
+CREATE TABLE IF NOT EXISTS finsim.seen_noise (
+    appid             varchar(60)   NOT NULL,
+    noise             varchar(100)  NOT NULL,
+    received_at       timestamptz   NOT NULL DEFAULT now(),
+    PRIMARY KEY (appid, noise)
+);
+
+-- One row per bill in every uploadBill request: what happened to it. Lets a test prove that each
+-- bill was received exactly once, and shows conflicts and rejected data that never reach finsim.bill.
+CREATE TABLE IF NOT EXISTS finsim.upload_event (
+    event_id          bigserial     PRIMARY KEY,
+    request_id        bigint,                   -- finsim.request_log.request_id
+    received_at       timestamptz   NOT NULL DEFAULT now(),
+    bill_batch_code   varchar(40),              -- as sent (may be malformed)
+    bill_no           varchar(40),
+    outcome           varchar(12)   NOT NULL CHECK (outcome IN ('supervised', 'duplicate', 'conflict', 'invalid')),
+    result            varchar(16)   NOT NULL
+);
+CREATE INDEX IF NOT EXISTS finsim_upload_event_key_idx ON finsim.upload_event (bill_batch_code, bill_no);
+
+-- Any change of the fault row (HTTP admin, state helpers, a hand-written UPDATE) bumps updated_at,
+-- which the simulator uses to restart its deterministic error schedule.
+CREATE OR REPLACE FUNCTION finsim.touch_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.updated_at := clock_timestamp();
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS fault_touch ON finsim.fault;
+CREATE TRIGGER fault_touch BEFORE UPDATE ON finsim.fault FOR EACH ROW EXECUTE FUNCTION finsim.touch_fault();

@@ -1,0 +1,1 @@
+DELETE FROM audit_deadline_status WHERE check_date = :check_date

@@ -1,0 +1,1 @@
+DELETE FROM ebops.stock_status WHERE check_date = %(check_date)s

@@ -1,0 +1,141 @@
+"""Pure assessment of stock and audit deadlines; no database, easy to test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ebill_ops.config import Strict
+
+Severity = Literal["ok", "warning", "critical"]
+SEVERITY_ORDER = {"ok": 0, "warning": 1, "critical": 2}
+
+
+class StockSettings(Strict):
+    usage_window_days: int = 30  # days of issuing used for the consumption rate
+    warn_multiple_of_lead_time: float = 2.0  # warn when days left < lead time x this
+    audit_warn_days: list[int] = Field(default_factory=lambda: [30, 15, 7])  # 30 / 15 / 7 days before
+
+
+@dataclass(frozen=True)
+class StockLine:
+    place_code: str
+    bill_batch_code: str
+    remaining: int
+    used_per_day: float
+    days_left: float | None
+    warn_level: int
+    lead_time_days: int
+    severity: Severity
+    advice: str
+
+    def row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    cycle_id: int
+    period_start: dt.date
+    period_end: dt.date
+    deadline: dt.date
+    days_left: int
+    severity: Severity
+
+    def row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def assess_stock(
+    remaining: Iterable[Mapping[str, Any]],
+    usage: Iterable[Mapping[str, Any]],
+    points: Iterable[Mapping[str, Any]],
+    settings: StockSettings,
+) -> list[StockLine]:
+    """Days of stock left at the recent rate, against the point's warning level and lead time."""
+    used = {(u["place_code"], u["bill_batch_code"]): int(u["used"]) for u in usage}
+    point_info = {p["place_code"]: p for p in points}
+    lines = []
+    for r in remaining:
+        point = point_info.get(r["place_code"], {})
+        warn = int(point.get("stock_warn_level") or 0)
+        lead = int(point.get("lead_time_days") or 0)
+        left = int(r["remaining"] or 0)
+        per_day = used.get((r["place_code"], r["bill_batch_code"]), 0) / max(settings.usage_window_days, 1)
+        days_left = round(left / per_day, 1) if per_day > 0 else None
+        if left == 0 or (days_left is not None and days_left < lead):
+            severity: Severity = "critical"
+            advice = "立即申领号段 request a new number range now: stock runs out before new stock can arrive"
+        elif left < warn or (
+            days_left is not None and days_left < lead * settings.warn_multiple_of_lead_time
+        ):
+            severity = "warning"
+            advice = "申领号段 request a new number range: stock is below the warning level"
+        else:
+            severity = "ok"
+            advice = "库存充足 stock sufficient"
+        lines.append(
+            StockLine(
+                r["place_code"],
+                r["bill_batch_code"],
+                left,
+                round(per_day, 2),
+                days_left,
+                warn,
+                lead,
+                severity,
+                advice,
+            )
+        )
+    return sorted(lines, key=lambda x: (-SEVERITY_ORDER[x.severity], x.place_code, x.bill_batch_code))
+
+
+def assess_audits(
+    cycles: Iterable[Mapping[str, Any]], check_date: dt.date, settings: StockSettings
+) -> list[AuditLine]:
+    """Open audit cycles with their days left; warn at 30 / 15 / 7 days (critical inside the last step)."""
+    steps = sorted(settings.audit_warn_days)
+    lines = []
+    for c in cycles:
+        deadline = (
+            c["deadline"]
+            if isinstance(c["deadline"], dt.date)
+            else dt.date.fromisoformat(str(c["deadline"])[:10])
+        )
+        if isinstance(deadline, dt.datetime):
+            deadline = deadline.date()
+        days_left = (deadline - check_date).days
+        if days_left <= steps[0]:
+            severity: Severity = "critical"
+        elif days_left <= steps[-1]:
+            severity = "warning"
+        else:
+            severity = "ok"
+        lines.append(
+            AuditLine(
+                int(c["cycle_id"]),
+                _date(c["period_start"]),
+                _date(c["period_end"]),
+                deadline,
+                days_left,
+                severity,
+            )
+        )
+    return lines
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def worst(severities: Iterable[str]) -> Severity:
+    found = [s for s in severities]
+    return max(found, key=SEVERITY_ORDER.__getitem__, default="ok")  # type: ignore[return-value]

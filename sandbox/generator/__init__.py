@@ -1,0 +1,1 @@
+"""Deterministic data generator of the sandbox hospital, with a ground-truth anomaly manifest."""
