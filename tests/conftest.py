@@ -81,6 +81,25 @@ def manifest(sandbox):
     return api.seed(sandbox, test_generator_config())
 
 
+@pytest.fixture(scope="module")
+def reseed(sandbox, manifest):
+    """``reseed(cfg)`` loads another data set for one module; the standard one is restored after.
+
+    The standard data set is deterministic, so restoring it gives back exactly ``manifest``.
+    """
+    from sandbox import api
+
+    changed = []
+
+    def load(cfg):
+        changed.append(cfg)
+        return api.seed(sandbox, cfg)
+
+    yield load
+    if changed:
+        api.seed(sandbox, test_generator_config())
+
+
 @pytest.fixture(scope="session")
 def airflow_db():
     """Airflow's metadata database (SQLite) migrated once per session."""
