@@ -39,7 +39,7 @@ TRUNCATE = {
     "bill": "TRUNCATE ebill.bill, ebill.bill_item, ebill.bill_payment, ebill.interface_call_log, ebill.layout_file, "
     "ebill.bill_code, ebill.issuing_point, ebill.stock_range, ebill.audit_cycle, ebill.app_user",
     "his": "TRUNCATE his.settlement",
-    "finance": "TRUNCATE finsim.bill, finsim.request_log",
+    "finance": "TRUNCATE finsim.bill, finsim.request_log, finsim.upload_event",
 }
 
 # Columns generated as integer cents.
