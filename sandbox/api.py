@@ -20,15 +20,21 @@ def prepare_keys(settings: SandboxSettings) -> None:
     ssh_server.prepare(settings)
 
 
-def up(settings: SandboxSettings) -> None:
-    """Start PostgreSQL and the services; create roles, databases and schemas. Idempotent."""
+def up(settings: SandboxSettings, *, foreground: bool = False) -> None:
+    """Start PostgreSQL and the services; create roles, databases and schemas. Idempotent.
+
+    ``foreground`` runs the services in this process until SIGTERM (a container's main process).
+    """
     settings.ensure_dirs()
     pg.start(settings)
     pg.ensure_roles_and_databases(settings)
     schema.apply_contract(settings)
     prepare_keys(settings)
-    services.start(settings)
     connections.write_env_file(settings)
+    if foreground:
+        services.main()
+    else:
+        services.start(settings)
 
 
 def down(settings: SandboxSettings) -> None:

@@ -250,7 +250,7 @@ async def serve(settings: SandboxSettings) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((settings.host, settings.port("app")))
+        sock.bind((settings.bind_host, settings.port("app")))
     except OSError:
         sock.close()
         raise

@@ -25,7 +25,8 @@ def _date(text: str) -> dt.date:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="start PostgreSQL and the simulators; create schemas (idempotent)")
+    up = sub.add_parser("up", help="start PostgreSQL and the simulators; create schemas (idempotent)")
+    up.add_argument("--foreground", action="store_true", help="run the services in this process (containers)")
     seed = sub.add_parser("seed", help="replace the data with a generated data set and write the manifest")
     seed.add_argument("--days", type=int, default=7, help="number of days (default 7)")
     seed.add_argument("--start", type=_date, help="first day (default: DAYS days before today)")
@@ -85,7 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     settings = SandboxSettings()
     if args.command == "up":
         started = time.perf_counter()
-        api.up(settings)
+        if args.foreground:
+            console.print(f"sandbox services in the foreground; connections: {settings.env_file}")
+        api.up(settings, foreground=args.foreground)
         console.print(f"[green]sandbox up[/] in {time.perf_counter() - started:.1f}s: {settings.directory}")
         console.print(f"connections: source {settings.env_file}")
     elif args.command == "seed":

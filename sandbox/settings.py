@@ -4,7 +4,9 @@ Everything is derived from two environment variables so that several sandboxes (
 suite, a second checkout) can run side by side on one machine:
 
 - ``EBILL_SANDBOX_DIR``: state directory (default ``<checkout>/.sandbox/default``);
-- ``EBILL_SANDBOX_PORT_BASE``: ports are ``base + offset`` (default 55400, so PostgreSQL is 55432).
+- ``EBILL_SANDBOX_PORT_BASE``: ports are ``base + offset`` (default 55400, so PostgreSQL is 55432);
+- ``EBILL_SANDBOX_HOST`` / ``EBILL_SANDBOX_BIND``: the address clients use and the one services
+  bind (both 127.0.0.1 by default; a container stack uses its service name and 0.0.0.0).
 
 ``EBILL_TEST_PG_URL`` (a superuser URL) points the sandbox at an existing PostgreSQL server
 instead of starting one; the sandbox then creates its roles and databases there.
@@ -48,7 +50,14 @@ class SandboxSettings:
     )
     port_base: int = field(default_factory=lambda: int(os.environ.get("EBILL_SANDBOX_PORT_BASE", "55400")))
     external_pg_url: str | None = field(default_factory=lambda: os.environ.get("EBILL_TEST_PG_URL") or None)
-    host: str = "127.0.0.1"
+    # Address the services are reached at (written into the Airflow connections) and the address
+    # they bind. Both are loopback on one machine; docker-compose sets host "sandbox", bind 0.0.0.0.
+    host: str = field(default_factory=lambda: os.environ.get("EBILL_SANDBOX_HOST", "127.0.0.1"))
+    bind_host: str = field(
+        default_factory=lambda: os.environ.get(
+            "EBILL_SANDBOX_BIND", os.environ.get("EBILL_SANDBOX_HOST", "127.0.0.1")
+        )
+    )
 
     def port(self, service: str) -> int:
         if service == "postgres" and self.external_pg_url:

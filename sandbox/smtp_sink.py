@@ -202,7 +202,7 @@ async def serve(settings: SandboxSettings) -> None:
         sessions.add(protocol)
         return protocol
 
-    server = await loop.create_server(factory, settings.host, settings.port("smtp"), reuse_address=True)
+    server = await loop.create_server(factory, settings.bind_host, settings.port("smtp"), reuse_address=True)
     log.info("smtp sink on %s:%d -> %s", settings.host, settings.port("smtp"), settings.mail_dir)
     try:
         await asyncio.Event().wait()

@@ -373,7 +373,7 @@ async def _accept(state: _State, sock: socket.socket, faults: dict[str, Any]) ->
 
 
 def _listen(settings: SandboxSettings) -> socket.socket:
-    host, port = settings.host, settings.port("ssh")
+    host, port = settings.bind_host, settings.port("ssh")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:

@@ -381,4 +381,4 @@ async def serve_config(config: SimulatorConfig, host: str, port: int) -> None:
 
 async def serve(settings: SandboxSettings) -> None:
     """Run the simulator on ``settings.host:settings.port("finance")`` until cancelled."""
-    await serve_config(SimulatorConfig.from_settings(settings), settings.host, settings.port("finance"))
+    await serve_config(SimulatorConfig.from_settings(settings), settings.bind_host, settings.port("finance"))
