@@ -25,13 +25,26 @@ def test_decision_rule():
 def test_incident_lifecycle_in_ebops(sandbox):
     key = f"test:incident:{dt.datetime.now().timestamp()}"
     t0 = dt.datetime(2026, 11, 30, 10, 0)
-    steps = [(True, "warning"), (True, "warning"), (True, "critical"), (True, "critical"), (False, "ok"),
-             (False, "ok"), (True, "warning")]
+    steps = [
+        (True, "warning"),
+        (True, "warning"),
+        (True, "critical"),
+        (True, "critical"),
+        (False, "ok"),
+        (False, "ok"),
+        (True, "warning"),
+    ]
     decisions = []
     for i, (active, severity) in enumerate(steps):
         with db.connect("ebops_db", read_only=False) as ops:
-            outcome = track(ops, key, active=active, severity=severity, summary=f"step {i}",
-                            now=t0 + dt.timedelta(minutes=15 * i))
+            outcome = track(
+                ops,
+                key,
+                active=active,
+                severity=severity,
+                summary=f"step {i}",
+                now=t0 + dt.timedelta(minutes=15 * i),
+            )
             decisions.append(outcome.decision)
     assert decisions == ["open", "ongoing", "escalate", "ongoing", "recover", "quiet", "open"]
     with db.connect("ebops_db") as ops:

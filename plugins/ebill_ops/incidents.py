@@ -42,7 +42,9 @@ def decide(previous: dict | None, active: bool, severity: str) -> Decision:
     return "ongoing"
 
 
-def track(ops: Db, key: str, *, active: bool, severity: str, summary: str, now: dt.datetime | None = None) -> Outcome:
+def track(
+    ops: Db, key: str, *, active: bool, severity: str, summary: str, now: dt.datetime | None = None
+) -> Outcome:
     """Record the state of ``key`` in ebops and say whether to notify. Call inside a writable connection."""
     now = (now or dt.datetime.now()).replace(microsecond=0)
     previous = ops.one("incidents/get", {"alert_key": key})
