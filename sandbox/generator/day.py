@@ -20,6 +20,10 @@ from sandbox.generator import profile as P
 from sandbox.generator.anomalies import SPEC_RULES
 from sandbox.generator.config import GeneratorConfig
 
+# Plain object strings: the generator assigns many small string columns, which Arrow-backed
+# strings (pandas 3's default) make several times slower.
+pd.set_option("future.infer_string", False)
+
 EPOCH = dt.date(2000, 1, 1)
 ALNUM = np.frombuffer(b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ", dtype="S1")
 DIGITS = np.frombuffer(b"0123456789", dtype="S1")
@@ -131,7 +135,8 @@ class DayGenerator:
         self.day_start = np.datetime64(day, "s")
         self.id_base = (day - EPOCH).days * MAX_PER_DAY
         self.data = DayData(day=day, bills=pd.DataFrame(), settlements=pd.DataFrame(), finance=pd.DataFrame())
-        self.used: set[int] = set()  # bill positions already carrying an anomaly
+        # Bill positions already carrying an anomaly (positions < 2n + margin: blue, red, copies).
+        self.used = np.zeros(2 * n + 1024, dtype=bool)
 
     # ---------------------------------------------------------------- helpers
     def count_for(self, rate: float, pool: int) -> int:
@@ -141,12 +146,12 @@ class DayGenerator:
 
     def pick(self, candidates: np.ndarray, count: int) -> np.ndarray:
         """Disjoint random picks: a bill carries at most one anomaly."""
-        used = np.fromiter(self.used, dtype=np.int64, count=len(self.used))
-        free = np.setdiff1d(np.asarray(candidates, dtype=np.int64), used)
+        candidates = np.asarray(candidates, dtype=np.int64)
+        free = candidates[~self.used[candidates]]
         if count <= 0 or free.size == 0:
             return np.array([], dtype=np.int64)
         chosen = self.rng.choice(free, size=min(count, free.size), replace=False)
-        self.used.update(int(c) for c in chosen)
+        self.used[chosen] = True
         return np.sort(chosen)
 
     # ---------------------------------------------------------------- build
@@ -210,7 +215,8 @@ class DayGenerator:
         k = rng.integers(lo, hi + 1)
         scale = np.array([t.price_scale for t in P.BUS_TYPES])[type_idx]
         bill_of_item = np.repeat(position, k)
-        sort_no = np.concatenate([np.arange(1, c + 1) for c in k]) if n else np.array([], dtype=np.int64)
+        first_line = np.repeat(np.cumsum(k) - k, k)
+        sort_no = np.arange(bill_of_item.size, dtype=np.int64) - first_line + 1
         catalogue = [i for i in P.ITEMS if not i[5]]
         choice = rng.integers(0, len(catalogue), size=bill_of_item.size)
         code = np.array([c[0] for c in catalogue])[choice]
@@ -380,7 +386,7 @@ class DayGenerator:
         copy_items["pos"] = copy_items["pos"].map(dict(zip(source, new_pos, strict=True)))
         self.bills = pd.concat([b, copy])
         self.items = pd.concat([self.items, copy_items], ignore_index=True)
-        self.used.update(int(p) for p in new_pos)
+        self.used[new_pos] = True
         return new_pos
 
     def _anomalies_before_numbering(self) -> None:
@@ -433,13 +439,16 @@ class DayGenerator:
         """Bill codes and sequential numbers per issuing point, in issue order."""
         b = self.bills.sort_values(["bus_dt", "pos"], kind="stable")
         year = self.day.year
-        code = np.array([P.bill_code(k, year) for k in b["kind"]])
+        kinds = b["kind"].to_numpy().astype(str)
+        code = np.char.add(f"{P.REGION}{P.BILL_CLASS}", np.char.add(kinds, f"{year % 100:02d}"))
         b["bill_batch_code"] = code
         numbers = np.zeros(len(b), dtype=np.int64)
-        keys = pd.MultiIndex.from_arrays([b["place_code"], code])
-        for key in pd.unique(keys):
-            mask = (b["place_code"].to_numpy() == key[0]) & (code == key[1])
-            numbers[mask] = self.counters.take(key[0], key[1], int(mask.sum()))
+        places = b["place_code"].to_numpy().astype(str)
+        group_keys, group_of = np.unique(np.char.add(np.char.add(places, "|"), code), return_inverse=True)
+        for g, key in enumerate(group_keys):
+            place, bill_code = str(key).split("|")
+            mask = group_of == g
+            numbers[mask] = self.counters.take(place, bill_code, int(mask.sum()))
         b["bill_no"] = zero_pad(numbers, 10)
         b["check_code"] = random_strings(self.rng, len(b), 6)
         b = b.sort_index()
@@ -479,7 +488,7 @@ class DayGenerator:
         payer = np.char.add(np.char.add(sur, g1), g2)
         birth = rng.integers(0, 90 * 365, n)
         birth_dates = np.datetime64("1935-01-01") + birth.astype("timedelta64[D]")
-        birth_txt = pd.Series(birth_dates).dt.strftime("%Y%m%d").to_numpy()
+        birth_txt = np.char.replace(np.datetime_as_string(birth_dates, unit="D"), "-", "")
         id_card = np.char.add(
             np.char.add(np.char.add("4401", zero_pad(rng.integers(0, 100, n), 2)), birth_txt.astype(str)),
             random_strings(rng, n, 4, DIGITS),
