@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import shutil
 import time
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -120,7 +119,6 @@ def main() -> None:
     )
     console.print(table)
     print(json.dumps({"up": up.row(), "parse": parse.output, "generate": gen.row()}, default=str))
-    time.sleep(0)
 
 
 if __name__ == "__main__":
