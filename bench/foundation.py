@@ -11,7 +11,6 @@ import argparse
 import datetime as dt
 import json
 import shutil
-import time
 
 from rich.console import Console
 from rich.table import Table
