@@ -131,12 +131,21 @@ def run_dag(sandbox, airflow_db, dagbag):
     def run(dag_id: str, logical_date: dt.datetime | dt.date, **conf):
         dag = dagbag.get_dag(dag_id)
         assert dag is not None, f"{dag_id} not in the DagBag: {dagbag.import_errors}"
-        dag.deadline = None
         if isinstance(logical_date, dt.date) and not isinstance(logical_date, dt.datetime):
             logical_date = pendulum.datetime(
                 logical_date.year, logical_date.month, logical_date.day, tz="Asia/Shanghai"
             )
-        dagrun = dag.test(logical_date=logical_date, run_conf=conf or None)
+        # dag.test() writes run values into the shared Param objects; put the DAG back as it was
+        # so that later tests (and the deadline policy test) see the DAG as parsed.
+        saved_deadline = dag.deadline
+        saved_params = {key: dag.params.get_param(key).value for key in dag.params}
+        dag.deadline = None
+        try:
+            dagrun = dag.test(logical_date=logical_date, run_conf=conf or None)
+        finally:
+            dag.deadline = saved_deadline
+            for key, value in saved_params.items():
+                dag.params.get_param(key).value = value
 
         def xcom(task_id: str):
             return dagrun.get_task_instance(task_id).xcom_pull(task_ids=task_id)
