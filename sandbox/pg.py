@@ -175,6 +175,8 @@ def ensure_roles_and_databases(settings: SandboxSettings) -> None:
     with admin_connect(settings, "bill") as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         conn.execute("GRANT pg_monitor TO ebill_ro, ebill_owner")
+        # The backup's test restore creates (and drops) a scratch database.
+        conn.execute("ALTER ROLE ebill_owner CREATEDB")
 
 
 def drop_databases(settings: SandboxSettings) -> None:

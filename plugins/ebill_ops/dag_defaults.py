@@ -75,6 +75,8 @@ def dag_kwargs(
         "doc_md": doc_md,
         "max_active_runs": 1,
         "render_template_as_native_obj": False,
+        # Closes the DAG's open failure incidents with one recovery notice.
+        "on_success_callback": alerts.dag_success_callback,
     }
     if scheduled:
         kwargs["deadline"] = alerts.deadline_alerts(dag_id)

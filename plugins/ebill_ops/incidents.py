@@ -58,3 +58,25 @@ def track(
     elif decision == "recover":
         ops.execute("incidents/close", params)
     return Outcome(decision, key, severity, summary)
+
+
+def open_incidents(ops: Db, prefix: str) -> list[dict]:
+    """Open incidents whose key starts with ``prefix`` (e.g. ``failed:ebill_stock_watch:``)."""
+    return ops.rows("incidents/list_open", {"prefix": prefix})
+
+
+def recover_absent(
+    ops: Db, prefix: str, present: set[str], *, summary: str, now: dt.datetime | None = None
+) -> list[Outcome]:
+    """Close the open incidents under ``prefix`` that this check no longer reports at all.
+
+    A problem that disappears from a check's output (a filesystem unmounted, a job dropped) has
+    recovered as far as that check can tell; without this its incident would stay open forever.
+    """
+    outcomes = []
+    for row in open_incidents(ops, prefix):
+        if row["alert_key"] not in present:
+            outcomes.append(
+                track(ops, row["alert_key"], active=False, severity="ok", summary=summary, now=now)
+            )
+    return outcomes

@@ -1,0 +1,4 @@
+-- A check task replaces its own rows of the day (a re-run never duplicates).
+DELETE FROM inspection_finding
+WHERE check_date = :check_date
+  AND source = :source

@@ -1,0 +1,1 @@
+DELETE FROM inspection_run WHERE check_date = :check_date

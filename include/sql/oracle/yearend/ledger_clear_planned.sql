@@ -1,0 +1,1 @@
+DELETE FROM yearend_statement WHERE target_year = :target_year AND status = 'planned'

@@ -1,0 +1,5 @@
+SELECT target_year, step_id, statement_no, kind, object_name, statement, status, plan_digest, run_id,
+       approved_by, updated_at, error
+FROM yearend_statement
+WHERE target_year = :target_year
+ORDER BY updated_at, step_id, statement_no

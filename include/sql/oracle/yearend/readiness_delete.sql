@@ -1,0 +1,1 @@
+DELETE FROM yearend_readiness WHERE target_year = :target_year

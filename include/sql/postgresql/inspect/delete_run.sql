@@ -1,0 +1,1 @@
+DELETE FROM ebops.inspection_run WHERE check_date = %(check_date)s

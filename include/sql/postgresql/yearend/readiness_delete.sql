@@ -1,0 +1,1 @@
+DELETE FROM ebops.yearend_readiness WHERE target_year = %(target_year)s
