@@ -60,7 +60,12 @@ def connections(settings: SandboxSettings) -> dict[str, dict[str, Any]]:
                 "conn_timeout": 10,
             },
         },
-        "ebill_app": {"conn_type": "http", "host": settings.host, "port": settings.port("app"), "schema": "http"},
+        "ebill_app": {
+            "conn_type": "http",
+            "host": settings.host,
+            "port": settings.port("app"),
+            "schema": "http",
+        },
         "smtp_default": {
             "conn_type": "smtp",
             "host": settings.host,
