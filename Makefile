@@ -56,7 +56,7 @@ airflow: sandbox
 	PATH="$(CURDIR)/$(BIN):$$PATH" AIRFLOW_HOME="$(EBILL_SANDBOX_DIR)/airflow" \
 	AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" AIRFLOW__CORE__PLUGINS_FOLDER="$(CURDIR)/plugins" \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False EBILL_OPS_HOME="$(CURDIR)" \
-	$(BIN)/airflow standalone
+	sh -c '$(BIN)/airflow db migrate >/dev/null && $(BIN)/airflow pools import docker/pools.json && exec $(BIN)/airflow standalone' 
 
 down:
 	-$(BIN)/python -m sandbox down

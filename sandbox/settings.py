@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -151,3 +152,26 @@ class SandboxSettings:
         """Database names carry a prefix on a shared external server so that runs do not collide."""
         prefix = os.environ.get("EBILL_SANDBOX_DB_PREFIX", "sbx_" if self.external_pg_url else "")
         return f"{prefix}{database}"
+
+
+def _port_taken(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex((host, port)) == 0
+
+
+def free_port_base(directory: Path, preferred: int, step: int = 100, tries: int = 50) -> int:
+    """A port base whose ports are free, or the one this sandbox directory already runs on.
+
+    The base a sandbox started with is remembered in ``<directory>/port_base``, so a second
+    session finds its running sandbox again instead of starting another.
+    """
+    remembered = directory / "port_base"
+    if remembered.exists() and (directory / "pgdata" / "postmaster.pid").exists():
+        return int(remembered.read_text())
+    for base in range(preferred, preferred + step * tries, step):
+        if not any(_port_taken("127.0.0.1", base + offset) for offset in PORT_OFFSETS.values()):
+            directory.mkdir(parents=True, exist_ok=True)
+            remembered.write_text(str(base))
+            return base
+    raise RuntimeError(f"no free port base from {preferred} on")

@@ -20,7 +20,11 @@ TEST_SANDBOX = Path(os.environ.get("EBILL_TEST_SANDBOX_DIR", REPO / ".sandbox" /
 AIRFLOW_HOME = TEST_SANDBOX / "airflow"
 
 os.environ["EBILL_SANDBOX_DIR"] = str(TEST_SANDBOX)
-os.environ.setdefault("EBILL_SANDBOX_PORT_BASE", "56400")
+if "EBILL_SANDBOX_PORT_BASE" not in os.environ:
+    # 56400 unless another program holds those ports (e.g. a second checkout's test sandbox).
+    from sandbox.settings import free_port_base
+
+    os.environ["EBILL_SANDBOX_PORT_BASE"] = str(free_port_base(TEST_SANDBOX, 56400))
 os.environ["AIRFLOW_HOME"] = str(AIRFLOW_HOME)
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(REPO / "plugins")

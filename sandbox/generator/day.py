@@ -674,7 +674,7 @@ class DayGenerator:
                 delay = self.rng.integers(2 * 3600, 5 * 3600, int(late.sum())) * SEC
                 b.loc[late, "deliver_dt"] = b.loc[late, "deliver_dt"].to_numpy() + delay
         before_sup = b.index.isin(self.transit["before_supervision"]) | outage_mask
-        before_arc = b.index.isin(self.transit["before_archive"])
+        before_arc = b.index.isin(self.transit["before_archive"]) & ~before_sup  # an outage wins
         for col in ("upload_dt", "supervise_dt", "archive_dt"):
             b.loc[before_sup, col] = np.datetime64("NaT")
         b.loc[before_arc, "archive_dt"] = np.datetime64("NaT")
@@ -1074,7 +1074,7 @@ class DayGenerator:
         transit = []
         for kind, cause_mask in (
             ("before_supervision", b.index.isin(self.transit["before_supervision"]) | outage_mask),
-            ("before_archive", b.index.isin(self.transit["before_archive"])),
+            ("before_archive", b.index.isin(self.transit["before_archive"]) & ~outage_mask),
         ):
             for p in b.index[cause_mask & ~b.index.isin(self.recon["missing_in_platform"])]:
                 row = ident(int(p))

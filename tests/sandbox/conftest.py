@@ -26,7 +26,7 @@ from sandbox.connections import FINANCE_APPID
 from sandbox.finance.server import serve
 from sandbox.schema import apply_contract
 from sandbox.services import port_open
-from sandbox.settings import SandboxSettings
+from sandbox.settings import SandboxSettings, free_port_base
 
 PORT_BASE = 61400  # private to these tests: PostgreSQL 61432, finance 61480
 
@@ -108,11 +108,8 @@ class FinanceSim:
 def sandbox_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxSettings]:
     """A private PostgreSQL with the sandbox roles, databases and contract schemas."""
     directory = Path(tmp_path_factory.mktemp("finance-sandbox"))
-    settings = SandboxSettings(directory=directory, port_base=PORT_BASE)
-    try:
-        pg.pg_bindir()
-    except pg.PostgresMissing as exc:
-        pytest.skip(str(exc))
+    settings = SandboxSettings(directory=directory, port_base=free_port_base(directory, PORT_BASE))
+    pg.pg_bindir()  # a missing PostgreSQL fails the run: CI must install it
     pg.start(settings)
     try:
         pg.ensure_roles_and_databases(settings)

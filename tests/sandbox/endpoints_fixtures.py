@@ -24,7 +24,7 @@ import pytest
 
 from sandbox import app_health, services, smtp_sink, ssh_server
 from sandbox.connections import as_environ
-from sandbox.settings import SandboxSettings
+from sandbox.settings import SandboxSettings, free_port_base
 
 ENDPOINTS = ("ssh", "smtp", "app")
 START_TIMEOUT = 30.0
@@ -92,8 +92,9 @@ class EndpointServices:
 @pytest.fixture(scope="module")
 def endpoints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EndpointServices]:
     """SSH, SMTP and app-health endpoints running; Airflow connections set as env variables."""
-    port_base = int(os.environ.get("EBILL_TEST_ENDPOINTS_PORT_BASE", "62400"))
-    settings = SandboxSettings(directory=tmp_path_factory.mktemp("endpoints"), port_base=port_base)
+    directory = tmp_path_factory.mktemp("endpoints")
+    preferred = int(os.environ.get("EBILL_TEST_ENDPOINTS_PORT_BASE", "62400"))
+    settings = SandboxSettings(directory=directory, port_base=free_port_base(directory, preferred))
     settings.ensure_dirs()
     for module in (ssh_server, smtp_sink, app_health):  # what `python -m sandbox up` does first
         module.prepare(settings)

@@ -241,8 +241,11 @@ class FinanceGatewayClient:
         self._http = httpx.Client(timeout=self.timeout, verify=verify, transport=transport)
 
     @classmethod
-    def from_connection(cls, conn: Any) -> FinanceGatewayClient:
-        """From an Airflow connection: host, port, schema (scheme), login=appid, password=key, extra."""
+    def from_connection(cls, conn: Any, *, timeout: float | None = None) -> FinanceGatewayClient:
+        """From an Airflow connection: host, port, schema (scheme), login=appid, password=key, extra.
+
+        ``timeout`` overrides the connection's (a reachability check wants a short one).
+        """
         extra = dict(getattr(conn, "extra_dejson", None) or {})
         host = conn.host or "127.0.0.1"
         if "://" in host:
@@ -254,7 +257,7 @@ class FinanceGatewayClient:
             base_url,
             conn.login or "",
             conn.password or "",
-            float(extra.get("timeout", DEFAULT_TIMEOUT)),
+            float(timeout if timeout is not None else extra.get("timeout", DEFAULT_TIMEOUT)),
             service_path=str(extra.get("service_path", DEFAULT_SERVICE_PATH)),
             verify=extra.get("verify", True),
         )

@@ -26,9 +26,11 @@ class FinanceGatewayHook(BaseHook):
         super().__init__(**kwargs)
         self.finance_conn_id = finance_conn_id
 
-    def get_client(self) -> FinanceGatewayClient:
-        """A new client (close it, or use it as a context manager)."""
-        return FinanceGatewayClient.from_connection(self.get_connection(self.finance_conn_id))
+    def get_client(self, *, timeout: float | None = None) -> FinanceGatewayClient:
+        """A new client (close it, or use it as a context manager); ``timeout`` overrides the connection's."""
+        return FinanceGatewayClient.from_connection(
+            self.get_connection(self.finance_conn_id), timeout=timeout
+        )
 
     def get_conn(self) -> FinanceGatewayClient:
         return self.get_client()

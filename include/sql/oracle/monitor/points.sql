@@ -1,0 +1,2 @@
+-- Issuing points, to name the workstation of a local fault.
+SELECT place_code, place_name, host_name FROM issuing_point

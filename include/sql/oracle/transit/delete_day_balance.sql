@@ -1,0 +1,1 @@
+DELETE FROM transit_day_balance WHERE ivc_date = :ivc_date

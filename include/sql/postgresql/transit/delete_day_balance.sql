@@ -1,0 +1,1 @@
+DELETE FROM ebops.transit_day_balance WHERE ivc_date = %(ivc_date)s

@@ -1,0 +1,9 @@
+-- Open ledger bills of other windows issued since carry_start: left by a failed run, answer lost,
+-- or rejected within their budget. Any run takes them along.
+SELECT bill_id, ivc_date_time, bill_batch_code, bill_no, check_code, bus_no, place_code, total_amt, direction,
+       state, rejections, checked_at, last_attempt_at, claim_id, supervise_time
+FROM ebops.transit_bill
+WHERE ivc_date_time >= %(carry_start)s
+  AND (ivc_date_time < %(window_start)s OR ivc_date_time >= %(window_end)s)
+  AND state IN ('pending', 'sending', 'supervised', 'rejected')
+ORDER BY ivc_date_time, bill_id
