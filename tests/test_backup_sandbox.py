@@ -151,20 +151,44 @@ def test_restore_error_is_critical_and_keeps_nothing_behind(sandbox, manifest, s
     assert conn["password"] not in json.dumps(result)
 
 
-def test_retention_removes_only_old_catalogued_files(sandbox, manifest, settings):
-    old_day = DAY - dt.timedelta(days=20)
+@pytest.fixture(scope="module", autouse=True)
+def leave_the_catalogue_as_found(sandbox):
+    """These tests write corrupt, truncated and failed backups into the shared catalogue; later
+    modules (the inspection reads the newest backup) must not see them."""
+    with db.connect("ebops_db") as ops:
+        before = {
+            (r["backup_date"], r["method"])
+            for r in ops.rows_sql("SELECT backup_date, method FROM ebops.backup_catalog")
+        }
+    yield
+    with db.connect("ebops_db", read_only=False) as ops:
+        rows = ops.rows_sql("SELECT backup_date, method FROM ebops.backup_catalog")
+        for key in {(r["backup_date"], r["method"]) for r in rows} - before:
+            params = {"backup_date": key[0], "method": key[1]}
+            ops.execute("backup/delete_table_checks", params)
+            ops.execute("backup/delete_catalog", params)
+
+
+@pytest.fixture
+def fake_history():
+    """Catalogue rows this test invents; removed afterwards so that later size checks (which
+    compare with earlier verified backups) never see their 1-byte sizes."""
+    days = [DAY - dt.timedelta(days=n) for n in (20, 1, 2, 3)]
+    yield days
+    with db.connect("ebops_db", read_only=False) as ops:
+        for day in days:
+            ops.execute("backup/delete_catalog", {"backup_date": day, "method": "pg_dump"})
+
+
+def test_retention_removes_only_old_catalogued_files(sandbox, manifest, settings, fake_history):
+    old_day = fake_history[0]
     taken = run.take(DAY, settings)
     old_path = files.dump_path(settings, "pg_dump", old_day)
     old_path.write_bytes(files.local_path(taken["file_url"]).read_bytes())
     stray = old_path.with_name("someone_elses_file.dump")
     stray.write_bytes(b"not ours")
     with db.connect("ebops_db", read_only=False) as ops:
-        for day in (
-            old_day,
-            DAY - dt.timedelta(days=1),
-            DAY - dt.timedelta(days=2),
-            DAY - dt.timedelta(days=3),
-        ):
+        for day in fake_history:
             catalog.record(
                 ops,
                 backup_date=day,
