@@ -55,6 +55,15 @@ def split_days(window: Window) -> list[Window]:
     return out
 
 
+def as_date(value: object) -> dt.date:
+    """A date from a date, a datetime or ISO text (database drivers and XCom give all three)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 def _param_date(value: object) -> dt.datetime | None:
     if value in (None, ""):
         return None

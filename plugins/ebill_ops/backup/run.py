@@ -139,24 +139,7 @@ def _take_oracle(backup_date: dt.date, settings: BackupSettings) -> dict[str, An
             detail = f"exported rows {parsed.rows}"
     finally:
         client.close()
-    if not parsed.ok:
-        with db.connect(common().connections.ebops_db, read_only=False) as ops:
-            catalog.record(
-                ops,
-                backup_date=backup_date,
-                method=method,
-                file_url=file_url,
-                size_bytes=size,
-                sha256=digest,
-                started_at=started,
-                finished_at=local_now(),
-                status="failed",
-                verdict=f"{method} failed: {'; '.join(parsed.errors) or 'did not finish'}",
-                stats=stats,
-            )
-        raise RuntimeError(
-            f"{method} failed on the database server: {'; '.join(parsed.errors[:5]) or 'did not finish'}"
-        )
+    errors = "; ".join(parsed.errors) or "did not finish"
     with db.connect(common().connections.ebops_db, read_only=False) as ops:
         catalog.record(
             ops,
@@ -167,9 +150,13 @@ def _take_oracle(backup_date: dt.date, settings: BackupSettings) -> dict[str, An
             sha256=digest,
             started_at=started,
             finished_at=local_now(),
-            status="created",
-            verdict=detail[:1000],
+            status="created" if parsed.ok else "failed",
+            verdict=detail[:1000] if parsed.ok else f"{method} failed: {errors}",
             stats=stats,
+        )
+    if not parsed.ok:
+        raise RuntimeError(
+            f"{method} failed on the database server: {'; '.join(parsed.errors[:5]) or 'did not finish'}"
         )
     return {
         "backup_date": backup_date.isoformat(),

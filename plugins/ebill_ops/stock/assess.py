@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ebill_ops.config import Strict
+from ebill_ops.intervals import as_date
 
 Severity = Literal["ok", "warning", "critical"]
 SEVERITY_ORDER = {"ok": 0, "warning": 1, "critical": 2}
@@ -118,22 +119,14 @@ def assess_audits(
         lines.append(
             AuditLine(
                 int(c["cycle_id"]),
-                _date(c["period_start"]),
-                _date(c["period_end"]),
+                as_date(c["period_start"]),
+                as_date(c["period_end"]),
                 deadline,
                 days_left,
                 severity,
             )
         )
     return lines
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def worst(severities: Iterable[str]) -> Severity:

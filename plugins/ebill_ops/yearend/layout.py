@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ebill_ops.intervals import as_date
 from ebill_ops.yearend.fileserver import MANIFEST_MEMBER, FileServer, Readback, safe_relative
 from ebill_ops.yearend.plan import digest
 
@@ -48,7 +49,7 @@ def plan_units(summary: Iterable[Mapping[str, Any]], group_by: str) -> list[Unit
     """Units from the per-month summary of unarchived old files (``yearend/layout_summary``)."""
     merged: dict[str, list[int]] = {}
     for row in summary:
-        month = _date(row["period_start"])
+        month = as_date(row["period_start"])
         key = f"{month:%Y-%m}" if group_by == "month" else f"{month:%Y}"
         entry = merged.setdefault(key, [0, 0])
         entry[0] += int(row["files"])
@@ -217,11 +218,3 @@ def _load_sidecar(fs: FileServer, path: str) -> dict[str, Any] | None:
     if data.get("format") != MANIFEST_FORMAT or "archive" not in data:
         return None
     return data
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from ebill_ops.intervals import as_date
 from ebill_ops.yearend.plan import Plan
 
 Severity = Literal["ok", "warning", "critical"]
@@ -30,14 +31,6 @@ class Check:
         return asdict(self)
 
 
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def _kind(code: str) -> str:
     """Region + class + kind: the first six digits of a bill code, the same every year."""
     return code[:6]
@@ -50,7 +43,7 @@ def check_bill_codes(codes: Iterable[Mapping[str, Any]], target_year: int) -> Ch
     ready = {
         _kind(r["bill_batch_code"])
         for r in rows
-        if int(r["bill_year"]) == target_year and _date(r["valid_from"]) <= start <= _date(r["valid_to"])
+        if int(r["bill_year"]) == target_year and as_date(r["valid_from"]) <= start <= as_date(r["valid_to"])
     }
     title = "下一年票据代码 next year's bill codes"
     if not current:
@@ -111,16 +104,16 @@ def check_stock(
 
 def check_audits(cycles: Iterable[Mapping[str, Any]], as_of: dt.date) -> list[Check]:
     open_cycles = [c for c in cycles if c.get("result") is None]
-    overdue = [c for c in open_cycles if _date(c["deadline"]) < as_of]
+    overdue = [c for c in open_cycles if as_date(c["deadline"]) < as_of]
     upcoming = sorted(
-        (c for c in open_cycles if _date(c["deadline"]) >= as_of), key=lambda c: _date(c["deadline"])
+        (c for c in open_cycles if as_date(c["deadline"]) >= as_of), key=lambda c: as_date(c["deadline"])
     )
 
     def describe(c: Mapping[str, Any]) -> str:
-        days = (_date(c["deadline"]) - as_of).days
+        days = (as_date(c["deadline"]) - as_of).days
         return (
-            f"cycle {c['cycle_id']} {_date(c['period_start'])}..{_date(c['period_end'])}: "
-            f"deadline {_date(c['deadline'])} ({days:+d} days)"
+            f"cycle {c['cycle_id']} {as_date(c['period_start'])}..{as_date(c['period_end'])}: "
+            f"deadline {as_date(c['deadline'])} ({days:+d} days)"
         )
 
     overdue_check = Check(
@@ -138,7 +131,7 @@ def check_audits(cycles: Iterable[Mapping[str, Any]], as_of: dt.date) -> list[Ch
         "审验期限已知 audit deadlines known",
         bool(upcoming),
         "ok" if upcoming else "warning",
-        f"next deadline {_date(upcoming[0]['deadline'])}"
+        f"next deadline {as_date(upcoming[0]['deadline'])}"
         if upcoming
         else "no upcoming audit deadline recorded: ask the finance bureau for the schedule and enter it",
         [describe(c) for c in upcoming],
