@@ -35,9 +35,9 @@ def bills_on(cfg: GeneratorConfig, day: dt.date) -> int:
 
 
 def plan_incidents(cfg: GeneratorConfig) -> dict[dt.date, list[Incident]]:
-    """Interface incidents on a few days: the last-but-one day and every third day before it."""
+    """Interface incidents on a few days: the last day (what the demo shows) and every third day before."""
     days = cfg.days_list()
-    chosen = [days[i] for i in range(len(days) - 2, -1, -3)][: cfg.interface_incident_days]
+    chosen = [days[i] for i in range(len(days) - 1, -1, -3)][: cfg.interface_incident_days]
     plan: dict[dt.date, list[Incident]] = {}
     for day in chosen:
         rng = np.random.default_rng([cfg.seed, day.toordinal(), 99])
