@@ -37,6 +37,25 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 )
 AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)
 
+
+def _test_settings_file() -> Path:
+    """The project's settings with quick retries, so a task failing on purpose in ``dag.test()``
+    does not wait minutes between tries (the retry policy itself is asserted on the DAGs)."""
+    import yaml
+
+    data = yaml.safe_load((REPO / "include" / "config" / "ebill_ops.yaml").read_text()) or {}
+    data.setdefault("common", {})["retry"] = {
+        "retries": 2,
+        "retry_delay_seconds": 1,
+        "max_retry_delay_seconds": 2,
+    }
+    path = TEST_SANDBOX / "ebill_ops.test.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+os.environ.setdefault("EBILL_OPS_CONFIG", str(_test_settings_file()))
+
 # Days the session's data covers: the last few days before today, so "recent" is real.
 TODAY = dt.date.today()
 TEST_DAYS = 4

@@ -140,3 +140,27 @@ def test_every_scheduled_dag_has_an_email_deadline(dagbag):
                 kwargs = callback.kwargs or {}
                 assert kwargs.get("to"), f"{dag_id}: deadline mail has no recipient"
                 assert alert.interval.total_seconds() > 0
+
+
+PLUGIN_PROBE = r"""
+import json, sys
+from airflow import plugins_manager
+plugins_manager.ensure_plugins_loaded()
+print(json.dumps({"stdlib_platform": hasattr(sys.modules["platform"], "machine"),
+                  "leaked": sorted(m for m in ("config", "db", "run", "settings", "sql", "alerts") if m in sys.modules)}))
+"""
+
+
+def test_plugin_loader_does_not_import_our_modules_as_top_level(tmp_path):
+    """Airflow imports every .py under plugins/ as a top-level module named after the file;
+    plugins/.airflowignore keeps it out of ebill_ops (no shadowed stdlib, no stray `config`)."""
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp_path),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", PLUGIN_PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result == {"stdlib_platform": True, "leaked": []}

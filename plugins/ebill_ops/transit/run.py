@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from ebill_ops import db, incidents
 from ebill_ops.config import common, section
 from ebill_ops.intervals import Window
-from ebill_ops.transit import balance, find, platform, report
+from ebill_ops.transit import balance, find, platform_record, report
 from ebill_ops.transit.engine import Engine, EngineResult
 from ebill_ops.transit.ledger import Ledger
 from ebill_ops.transit.model import OPEN_STATES
@@ -187,7 +187,7 @@ def record_on_platform(run_id: str | None, cfg: TransitSettings | None = None) -
         db.connect(conns.ebops_db, read_only=False) as ops,
         db.connect(conns.ebill_db, read_only=False) as bill,
     ):
-        return platform.apply(Ledger(ops, run_id), bill, cfg.apply_batch_size)
+        return platform_record.apply(Ledger(ops, run_id), bill, cfg.apply_batch_size)
 
 
 # --- task: verify -----------------------------------------------------------------------------------

@@ -1,0 +1,121 @@
+-- Invoice quality: one row per bill of the window (by business time, plus bills issued in the
+-- window whose business time is implausibly far: orphan_before / orphan_after) with what every
+-- invoice-spec rule checks, computed in the database and pulled in chunks (GX validates the
+-- chunks as DataFrames on Oracle). Measures are NULL where a rule does not apply to the bill.
+-- Oracle keeps '' as NULL: blank text is tested with TRIM(x) IS NULL, and the format columns
+-- (code_text, number_text, check_code_text) are filled with '' on the Python side.
+-- Items and payments are read through their primary key by bill id range (bill ids grow with
+-- time); :red_until bounds the search for red bills that reverse the window's blue bills.
+WITH bounds AS (
+    SELECT MIN(w.bill_id + 0) AS lo, MAX(w.bill_id + 0) AS hi
+    FROM bill w
+    WHERE ((w.bus_date_time >= :window_start AND w.bus_date_time < :window_end)
+           OR (w.ivc_date_time >= :window_start AND w.ivc_date_time < :window_end
+               AND (w.bus_date_time < :orphan_before OR w.bus_date_time >= :orphan_after)))
+),
+items AS (
+    SELECT i.bill_id,
+           i.ivc_date_time,
+           COUNT(*) AS item_count,
+           SUM(i.amt) AS item_amt_sum,
+           MAX(ABS(NVL(i.amt, 0) - ROUND(NVL(i.std, 0) * NVL(i."NUMBER", 0), 2))) AS item_product_max_diff,
+           MIN(i.sort_no) AS sort_min,
+           MAX(i.sort_no) AS sort_max,
+           CASE WHEN MIN(i.sort_no) = 1 AND MAX(i.sort_no) = COUNT(*)
+                     AND COUNT(DISTINCT i.sort_no) = COUNT(*) THEN 0 ELSE 1 END AS sort_sequence_broken,
+           SUM(CASE WHEN NVL(i.amt, 0) = 0 THEN 1 ELSE 0 END) AS zero_amount_items,
+           SUM(CASE WHEN i.std < 0 THEN 1 ELSE 0 END) AS negative_price_items,
+           SUM(CASE WHEN TRIM(i.charge_code) IS NULL THEN 1 ELSE 0 END) AS items_without_code
+    FROM bill_item i
+    WHERE i.bill_id BETWEEN (SELECT lo FROM bounds) AND (SELECT hi FROM bounds)
+    GROUP BY i.bill_id, i.ivc_date_time
+),
+pays AS (
+    SELECT p.bill_id, p.ivc_date_time, SUM(p.pay_amt) AS channel_sum, COUNT(*) AS channel_count
+    FROM bill_payment p
+    WHERE p.bill_id BETWEEN (SELECT lo FROM bounds) AND (SELECT hi FROM bounds)
+    GROUP BY p.bill_id, p.ivc_date_time
+),
+blues AS (
+    SELECT r.bill_id, COUNT(*) AS blue_count, MAX(bl.total_amt) AS blue_amt
+    FROM bill r
+    JOIN bill bl
+      ON bl.bill_batch_code = r.relate_bill_batch_code
+     AND bl.bill_no = r.relate_bill_no
+     AND bl.direction = 1
+    WHERE r.direction = -1
+      AND ((r.bus_date_time >= :window_start AND r.bus_date_time < :window_end)
+           OR (r.ivc_date_time >= :window_start AND r.ivc_date_time < :window_end
+               AND (r.bus_date_time < :orphan_before OR r.bus_date_time >= :orphan_after)))
+    GROUP BY r.bill_id
+),
+reds AS (
+    SELECT r.relate_bill_batch_code, r.relate_bill_no, COUNT(*) AS red_count
+    FROM bill r
+    WHERE r.direction = -1
+      AND r.ivc_date_time >= :window_start
+      AND r.ivc_date_time < :red_until
+    GROUP BY r.relate_bill_batch_code, r.relate_bill_no
+)
+SELECT b.bill_id,
+       b.ivc_date_time,
+       b.bus_date_time,
+       b.bus_no,
+       b.bus_type,
+       b.place_code,
+       b.bill_batch_code,
+       b.bill_no,
+       b.check_code,
+       b.data_type,
+       b.direction,
+       b.relate_bill_batch_code,
+       b.relate_bill_no,
+       b.payer,
+       b.hospital_no,
+       b.patient_no,
+       b.in_hospital_date,
+       b.out_hospital_date,
+       b.total_amt,
+       b.fund_pay,
+       b.account_pay,
+       b.otherfund_pay,
+       b.self_cash_pay,
+       b.bill_batch_code AS code_text,
+       b.bill_no AS number_text,
+       b.check_code AS check_code_text,
+       TRIM(b.payer) AS payer_name,
+       ROUND((b.ivc_date_time - b.bus_date_time) * 86400) AS issue_lag_seconds,
+       CASE WHEN b.bus_type = '01' THEN
+             (CASE WHEN TRIM(b.hospital_no) IS NULL THEN 1 ELSE 0 END)
+           + (CASE WHEN b.in_hospital_date IS NULL THEN 1 ELSE 0 END)
+           + (CASE WHEN b.out_hospital_date IS NULL THEN 1 ELSE 0 END)
+           + (CASE WHEN b.out_hospital_date < b.in_hospital_date THEN 1 ELSE 0 END)
+       END AS inpatient_defects,
+       CASE WHEN b.bus_type IN ('02', '03', '04') THEN
+           CASE WHEN TRIM(b.patient_no) IS NULL THEN 1 ELSE 0 END
+       END AS outpatient_defects,
+       b.total_amt - (b.fund_pay + b.account_pay + b.otherfund_pay + b.self_cash_pay) AS split_diff,
+       pays.channel_sum,
+       b.total_amt - NVL(pays.channel_sum, 0) AS channel_diff,
+       NVL(items.item_count, 0) AS item_count,
+       items.item_amt_sum,
+       items.item_product_max_diff,
+       items.sort_min,
+       items.sort_max,
+       items.sort_sequence_broken,
+       items.zero_amount_items,
+       items.negative_price_items,
+       items.items_without_code,
+       b.total_amt - NVL(items.item_amt_sum, 0) AS items_diff,
+       CASE WHEN b.direction = -1 THEN NVL(blues.blue_count, 0) END AS blue_count,
+       blues.blue_amt,
+       CASE WHEN b.direction = -1 THEN b.total_amt - blues.blue_amt END AS red_blue_amount_diff,
+       CASE WHEN b.direction = 1 THEN NVL(reds.red_count, 0) END AS red_count
+FROM bill b
+LEFT JOIN items ON items.bill_id = b.bill_id AND items.ivc_date_time = b.ivc_date_time
+LEFT JOIN pays ON pays.bill_id = b.bill_id AND pays.ivc_date_time = b.ivc_date_time
+LEFT JOIN blues ON blues.bill_id = b.bill_id
+LEFT JOIN reds ON reds.relate_bill_batch_code = b.bill_batch_code AND reds.relate_bill_no = b.bill_no
+WHERE ((b.bus_date_time >= :window_start AND b.bus_date_time < :window_end)
+      OR (b.ivc_date_time >= :window_start AND b.ivc_date_time < :window_end
+          AND (b.bus_date_time < :orphan_before OR b.bus_date_time >= :orphan_after)))
