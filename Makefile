@@ -77,8 +77,14 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Each benchmark prints ratios against its baseline and peak memory; see docs/benchmarks.md.
 bench: venv system-deps
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.foundation --bills 1000000 --lean
+	$(BIN)/python -m bench.recon_compare
+	$(BIN)/python -m bench.quality_validate --seed --days 23 --bills-per-day 50000
+	$(BIN)/python -m bench.transit_resync
+	$(BIN)/python -m bench.inspect_backup
+	$(BIN)/python -m bench.yearend_layout
 
 clean: down
 	rm -rf .sandbox artifacts

@@ -1,0 +1,14 @@
+-- Live bills with a busNo in a time range, with their bucket: the bills just outside a window's
+-- edges that may still belong to a settlement inside it.
+SELECT CASE WHEN :hash = 'md5'
+                THEN MOD(TO_NUMBER(SUBSTR(RAWTOHEX(STANDARD_HASH(bus_no, 'MD5')), 1, 8), 'XXXXXXXX'), :nbuckets)
+                ELSE ORA_HASH(bus_no, :nbuckets - 1) END AS bucket,
+       bill_id, bus_no, bus_type, place_code, bus_date_time, ivc_date_time,
+       data_type, state, direction, total_amt, pay_channel, bill_batch_code, bill_no, check_code
+FROM bill
+WHERE bus_date_time >= :bus_lo
+  AND bus_date_time < :bus_hi
+  AND ivc_date_time >= :ivc_lo
+  AND ivc_date_time < :ivc_hi
+  AND state IN (1, 3)
+  AND bus_no IS NOT NULL

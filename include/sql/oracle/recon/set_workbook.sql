@@ -1,0 +1,1 @@
+UPDATE recon_day SET workbook_url = :workbook_url WHERE biz_date = :biz_date

@@ -1,0 +1,1 @@
+DELETE FROM ebops.recon_finance WHERE biz_date >= %(first_day)s AND biz_date < %(end_day)s

@@ -1,0 +1,5 @@
+SELECT biz_date, bill_id, kind, bus_no, bill_batch_code, bill_no, place_code, bus_type, ivc_date_time, direction,
+       amount, upload_time
+FROM ebops.recon_transit
+WHERE biz_date = %(biz_date)s
+ORDER BY kind, ivc_date_time, bill_id
