@@ -177,6 +177,11 @@ def ensure_roles_and_databases(settings: SandboxSettings) -> None:
         conn.execute("GRANT pg_monitor TO ebill_ro, ebill_owner")
         # The backup's test restore creates (and drops) a scratch database.
         conn.execute("ALTER ROLE ebill_owner CREATEDB")
+        # The security audit's DBA-side checks read authentication rules and role password hashes;
+        # a site grants these to its audit account; ebill_owner (ebill_dba) stands for it here.
+        conn.execute("GRANT SELECT ON pg_catalog.pg_hba_file_rules TO ebill_owner")
+        conn.execute("GRANT EXECUTE ON FUNCTION pg_catalog.pg_hba_file_rules() TO ebill_owner")
+        conn.execute("GRANT SELECT ON pg_catalog.pg_shadow TO ebill_owner")
 
 
 def drop_databases(settings: SandboxSettings) -> None:

@@ -148,4 +148,4 @@ HOUR_WEIGHTS = (
 )
 
 # Weak passwords the generator gives some application users (the security audit must find them).
-WEAK_PASSWORDS = ("123456", "12345678", "password", "admin123", "Aa123456", "qwerty", "111111", "ebill@2024")
+WEAK_PASSWORDS = ("123456", "admin123", "cashier19123")  # what static.app_users gives weak users

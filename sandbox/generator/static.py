@@ -185,15 +185,17 @@ def app_users(cfg: GeneratorConfig, rng: np.random.Generator) -> tuple[pd.DataFr
     rows, flagged = [], []
     points = [p.code for p in P.POINTS]
     end = dt.datetime.combine(cfg.end, dt.time(18, 0))
-    weak_ids = {3, 11, 19}
+    # A weak admin (critical), a common weak password, and "login name + digits".
+    weak_passwords = {1: "admin123", 11: "123456", 19: "cashier19123"}
+    weak_ids = set(weak_passwords)
     locked_ids = {7, 23}
     expired_ids = {15}
     for i in range(1, 31):
         login = "admin" if i == 1 else f"cashier{i:02d}"
         salt = rng.bytes(8).hex()
-        algo = "md5" if i in (3, 19) else "sha256"
+        algo = "md5" if i in (11, 19) else "sha256"
         if i in weak_ids:
-            password = P.WEAK_PASSWORDS[i % len(P.WEAK_PASSWORDS)]
+            password = weak_passwords[i]
             flagged.append({"login_name": login, "kind": "weak_password"})
         else:
             password = rng.bytes(12).hex() + "!Aa9"

@@ -1,0 +1,3 @@
+-- A source's findings of one audit week (before the re-run's insert).
+DELETE FROM ebops.security_finding
+WHERE audit_week = %(audit_week)s AND source = %(source)s
