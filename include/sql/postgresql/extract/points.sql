@@ -1,0 +1,2 @@
+-- Issuing points, to check a requested point exists and to name it on the cover sheet.
+SELECT place_code, place_name, active FROM ebill.issuing_point ORDER BY place_code

@@ -1,0 +1,1 @@
+DELETE FROM ebops.perf_run WHERE week_start = %(week_start)s
