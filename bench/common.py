@@ -57,3 +57,24 @@ def run_child(name: str, code: str, env: dict | None = None) -> Measured:
 def machine() -> str:
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return f"{os.cpu_count()} cores, {mem_gb:.0f} GiB, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
+
+
+SEED_RECENT = """
+import json, time, datetime as dt
+from sandbox import api
+from sandbox.settings import SandboxSettings
+from sandbox.generator.config import GeneratorConfig
+s = SandboxSettings()
+api.up(s)
+today = dt.date.today()
+cfg = GeneratorConfig(start=today - dt.timedelta(days={days}), days={days}, bills_per_day={per_day}, today=today,
+                      history_years=0, layout_files=False)
+t = time.perf_counter()
+m = api.seed(s, cfg)
+print(json.dumps({{"rows": m["rows"], "seed_s": round(time.perf_counter() - t, 1)}}))
+"""
+
+
+def seed_recent_days(days: int, per_day: int, env: dict | None = None) -> Measured:
+    """Start the sandbox and seed ``days`` days up to yesterday, no history, no layout files."""
+    return run_child("seed", SEED_RECENT.format(days=days, per_day=per_day), env)

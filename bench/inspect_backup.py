@@ -20,26 +20,10 @@ import json
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import machine, run_child
+from bench.common import machine, run_child, seed_recent_days
 
 console = Console()
 DAY = dt.date.today()
-
-SEED = """
-import json, time, datetime as dt
-from sandbox import api, pg
-from sandbox.settings import SandboxSettings
-from sandbox.generator.config import GeneratorConfig
-s = SandboxSettings()
-api.up(s)
-with pg.admin_connect(s) as conn:
-    conn.execute("ALTER ROLE ebill_owner CREATEDB")
-cfg = GeneratorConfig(start=dt.date.today() - dt.timedelta(days={days}), days={days}, bills_per_day={per_day},
-                      today=dt.date.today(), history_years=0, layout_files=False)
-t = time.perf_counter()
-m = api.seed(s, cfg)
-print(json.dumps({{"rows": m["rows"], "seed_s": round(time.perf_counter() - t, 1)}}))
-"""
 
 PRELUDE = """
 import json, os, time, datetime as dt
@@ -142,7 +126,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per approach; the median is shown")
     args = parser.parse_args()
     if not args.no_seed:
-        seeded = run_child("seed", SEED.format(days=args.days, per_day=args.bills_per_day))
+        seeded = seed_recent_days(args.days, args.bills_per_day)
         console.print(f"seeded: {seeded.output}")
     prelude = PRELUDE.format(directory=args.directory, day=DAY.isoformat())
     pairs = [

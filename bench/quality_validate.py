@@ -26,24 +26,9 @@ import json
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import machine, run_child
+from bench.common import machine, run_child, seed_recent_days
 
 console = Console()
-
-SEED = """
-import json, time, datetime as dt
-from sandbox import api
-from sandbox.settings import SandboxSettings
-from sandbox.generator.config import GeneratorConfig
-s = SandboxSettings()
-api.up(s)
-today = dt.date.today()
-cfg = GeneratorConfig(start=today - dt.timedelta(days={days}), days={days}, bills_per_day={per_day}, today=today,
-                      history_years=0, layout_files=False)
-t = time.perf_counter()
-m = api.seed(s, cfg)
-print(json.dumps({{"rows": m["rows"], "seed_s": round(time.perf_counter() - t, 1)}}))
-"""
 
 PRELUDE = """
 import collections, json, os, time, datetime as dt, tempfile
@@ -116,7 +101,7 @@ def main() -> None:
 
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     if args.seed:
-        seeded = run_child("seed", SEED.format(days=args.days, per_day=args.bills_per_day))
+        seeded = seed_recent_days(args.days, args.bills_per_day)
         console.print(f"seeded in {seeded.seconds:.0f}s: {seeded.output}")
 
     approaches = [

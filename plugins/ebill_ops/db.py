@@ -8,6 +8,7 @@ Read-only sessions are the default: writing needs ``read_only=False`` on purpose
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 from ebill_ops.sql import Dialect, dialect_for_conn_type, load_sql, split_statements
 
 Params = Mapping[str, Any] | None
+log = logging.getLogger(__name__)
 
 
 def get_airflow_connection(conn_id: str) -> Any:
@@ -127,6 +129,13 @@ class Db:
 
     def rollback(self) -> None:
         self.conn.rollback()
+
+    def rollback_quietly(self) -> None:
+        """After a failed statement: roll back so the next one starts clean; a failure here is moot."""
+        try:
+            self.conn.rollback()
+        except Exception:
+            log.debug("rollback after a failed statement failed too", exc_info=True)
 
 
 def dialect_of(conn_id: str) -> Dialect:

@@ -64,7 +64,8 @@ def as_date(value: object) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _param_date(value: object) -> dt.datetime | None:
+def as_naive_datetime(value: object) -> dt.datetime | None:
+    """A naive datetime from a datetime, a date or ISO text; None for nothing (params, driver rows)."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -87,9 +88,9 @@ def window_from_context(
     data interval in local time (an empty interval widens to its local day).
     """
     params = params or {}
-    start = _param_date(params.get("start"))
+    start = as_naive_datetime(params.get("start"))
     if start is not None:
-        end = _param_date(params.get("end")) or start + dt.timedelta(days=1)
+        end = as_naive_datetime(params.get("end")) or start + dt.timedelta(days=1)
         if end <= start:
             raise ValueError(f"the end of the window ({end}) must be after its start ({start})")
         return Window(start, end)

@@ -437,7 +437,7 @@ def run_checks(
         try:
             rows = db.rows_sql(text, bind(text, params))
         except Exception as exc:
-            _reset(db)
+            db.rollback_quietly()
             message = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
             log.warning("inspection query %s on %s failed: %s", check.query, conn_id, message)
             findings.append(
@@ -457,11 +457,3 @@ def run_checks(
             continue
         findings.extend(check.assess(rows, ctx))
     return findings
-
-
-def _reset(db: Any) -> None:
-    """After a failed statement: roll back so the next check starts clean (no-op in autocommit)."""
-    try:
-        db.rollback()
-    except Exception:
-        log.debug("rollback after a failed inspection query failed too", exc_info=True)

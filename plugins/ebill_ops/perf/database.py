@@ -67,14 +67,6 @@ TABLE_CHECKS: tuple[TableCheck, ...] = (
 )
 
 
-def _reset(db: Db) -> None:
-    """After a failed statement outside autocommit, start clean (a no-op in autocommit)."""
-    try:
-        db.rollback()
-    except Exception:
-        log.debug("rollback after a failed advisor query failed too", exc_info=True)
-
-
 def _schema(name: str, dialect: str) -> str:
     return name.upper() if dialect == "oracle" else name
 
@@ -84,7 +76,7 @@ def statistics_since(db: Db) -> str:
     try:
         row = db.one("perf/stats_since")
     except Exception as exc:
-        _reset(db)
+        db.rollback_quietly()
         log.info("statistics reset time not readable: %s", type(exc).__name__)
         return "the last statistics reset 上次统计重置"
     since = row.get("since") if row else None
@@ -98,7 +90,7 @@ def top_sql(
     try:
         rows = db.rows("perf/top_sql", {"fetch_n": settings.top_sql.fetch_n})
     except Exception as exc:
-        _reset(db)
+        db.rollback_quietly()
         log.warning("top SQL not readable: %s", type(exc).__name__)
         return [unavailable("top_sql", exc, HINTS["top_sql"][db.dialect])], []
     hidden = [r for r in rows if r.get("sql_id") is None or r.get("sql_text") == topsql.HIDDEN]
@@ -140,7 +132,7 @@ def table_checks(db: Db, settings: PerfSettings, since: str) -> list[Finding]:
             for schema in settings.schemas:
                 rows += db.rows(check.query, {"schema_name": _schema(schema, db.dialect)})
         except Exception as exc:
-            _reset(db)
+            db.rollback_quietly()
             log.warning("advisor check %s not readable: %s", check.name, type(exc).__name__)
             findings.append(unavailable(check.name, exc, HINTS["tables"][db.dialect]))
             continue

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ebill_ops.intervals import as_naive_datetime
 from ebill_ops.security import candidates as cand
 from ebill_ops.security.findings import Finding
 from ebill_ops.security.offline import try_candidates
@@ -40,16 +41,6 @@ def _bool(value: Any) -> bool:
     return bool(value)
 
 
-def _ts(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
-    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=None)
-
-
 def from_row(row: Mapping[str, Any]) -> AppUser:
     return AppUser(
         login_name=str(row["login_name"]),
@@ -58,9 +49,9 @@ def from_row(row: Mapping[str, Any]) -> AppUser:
         password_algo=str(row.get("password_algo") or ""),
         locked=_bool(row.get("locked")),
         failed_logins=int(row.get("failed_logins") or 0),
-        last_login_time=_ts(row.get("last_login_time")),
-        password_changed=_ts(row.get("password_changed")),
-        expires_at=_ts(row.get("expires_at")),
+        last_login_time=as_naive_datetime(row.get("last_login_time")),
+        password_changed=as_naive_datetime(row.get("password_changed")),
+        expires_at=as_naive_datetime(row.get("expires_at")),
         password_salt=str(row.get("password_salt") or ""),
         password_hash=str(row.get("password_hash") or ""),
     )

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ebill_ops.intervals import as_naive_datetime
 from ebill_ops.security import candidates as cand
 from ebill_ops.security.findings import Finding
 from ebill_ops.security.offline import try_candidates
@@ -41,16 +42,6 @@ class Context:
     def privileged(self, user: str) -> bool:
         row = self.accounts.get(user) or {}
         return bool(row.get("admin_roles") or row.get("admin_privileges"))
-
-
-def _ts(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
-    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=None)
 
 
 def _flag(value: Any) -> bool:
@@ -97,7 +88,7 @@ def accounts(rows: Rows, ctx: Context) -> list[Finding]:
             )
         if system:
             continue  # Oracle-maintained accounts are locked and expired on purpose
-        expiry = _ts(r.get("expiry_date"))
+        expiry = as_naive_datetime(r.get("expiry_date"))
         if "EXPIRED" in status and "GRACE" not in status:
             out.append(
                 ctx.f(
@@ -131,7 +122,7 @@ def accounts(rows: Rows, ctx: Context) -> list[Finding]:
                 )
             )
         elif "LOCKED" in status:
-            lock = _ts(r.get("lock_date"))
+            lock = as_naive_datetime(r.get("lock_date"))
             out.append(
                 ctx.f(
                     "locked",

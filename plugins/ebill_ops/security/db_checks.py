@@ -105,16 +105,9 @@ def run_checks(
         try:
             rows = db.rows(check.query, binds or None)
         except Exception as exc:
-            _reset(db)
+            db.rollback_quietly()
             log.warning("security check %s on %s not run: %s", check.name, ctx.source, type(exc).__name__)
             findings.append(coverage_finding(check, exc, ctx))
             continue
         findings.extend(check.assess(rows, ctx))
     return findings
-
-
-def _reset(db: Any) -> None:
-    try:
-        db.rollback()
-    except Exception:
-        log.debug("rollback after a failed security query failed too", exc_info=True)
