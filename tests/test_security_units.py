@@ -436,7 +436,7 @@ class _FailingDb:
     def rows(self, name, params=None):
         raise self.error
 
-    def rollback(self):
+    def rollback_quietly(self):
         self.rolled_back += 1
 
 
