@@ -79,12 +79,14 @@ format: venv
 
 # Each benchmark prints ratios against its baseline and peak memory; see docs/benchmarks.md.
 bench: venv system-deps
-	$(BIN)/python -m bench.foundation --bills 1000000 --lean
-	$(BIN)/python -m bench.recon_compare
+	$(BIN)/python -m bench.foundation --bills 1000000
+	$(BIN)/python -m bench.recon_compare --seed
 	$(BIN)/python -m bench.quality_validate --seed --days 23 --bills-per-day 50000
 	$(BIN)/python -m bench.transit_resync
 	$(BIN)/python -m bench.inspect_backup
 	$(BIN)/python -m bench.yearend_layout
+	$(BIN)/python -m bench.security_offline
+	$(BIN)/python -m bench.extract_workbook --seed
 
 clean: down
 	rm -rf .sandbox artifacts
