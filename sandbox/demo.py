@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,10 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True)
     logging.getLogger("airflow").setLevel(logging.WARNING)
     from airflow.dag_processing.dagbag import DagBag
+
+    # Libraries' deprecation notices are not what the demo is for (the test suite still shows them).
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*is deprecated.*")
 
     bag = DagBag(dag_folder=str(CHECKOUT / "dags"))
     if bag.import_errors:
