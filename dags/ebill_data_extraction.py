@@ -17,9 +17,10 @@ attached) to `mail_to` (default: the ops list; allowed mail domains only).
 **When it alerts.** Never by itself; a failed task mails the usual failure alert.
 
 **What to do.**
-- *`check_request` failed*: the log and the failure mail say which parameter is wrong and why
-  (unknown point, window too long, a parameter the extraction does not take). Trigger again with
-  the form corrected; nothing was read.
+- *`check_request` failed*: the task log says which parameter is wrong and why (unknown point,
+  window too long, a parameter the extraction does not take, an audit cycle with a wrong period).
+  Trigger again with the form corrected; nothing was read. The failure mail goes out once until a
+  run succeeds: for a second wrong form read the log.
 - *Cover sheet says TRUNCATED*: more rows matched than `extract.max_rows`; split the window or add
   filters and run again — each run writes its own file.
 - *`extract` failed*: the database did not answer; it retries with backoff. Clear the task once

@@ -14,7 +14,7 @@ import pytest
 import sqlglot
 
 from ebill_ops.extract.catalogue import BY_ID, CATALOGUE
-from ebill_ops.extract.request import BadRequest, build, mask_id
+from ebill_ops.extract.request import BadRequest, build, cycle_window, mask_id
 from ebill_ops.extract.settings import ExtractSettings
 from ebill_ops.extract.workbook import ExtractionWorkbook, label_maps
 from ebill_ops.sql import load_sql
@@ -25,6 +25,8 @@ SETTINGS = ExtractSettings()
 OPS = ["ebill-ops@hospital.example"]
 # The test data's days, plus the weeks after them (bills dated in the future are an injected anomaly).
 START, END = TEST_START.isoformat(), (TODAY + dt.timedelta(days=30)).isoformat()
+# This year's first day: the year's stock ranges are handed down on 2 January (at most 396 days to END).
+YEAR_START = dt.date(TODAY.year, 1, 1).isoformat()
 
 
 def _build(**params):
@@ -187,6 +189,91 @@ def test_workbook_keeps_cell_text_as_text_drops_illegal_characters_and_stops_at_
     assert sheet.max_row == 3  # header + 2 rows: the third was not written
 
 
+def test_totals_are_exact_when_the_driver_gives_floats_as_oracle_does():
+    """python-oracledb fetches NUMBER(16,2) as float and integral sums as int: totals stay exact."""
+    extraction = BY_ID["audit_summary"]
+    book = ExtractionWorkbook(extraction, label_maps(SETTINGS.bus_types, SETTINGS.pay_channels))
+    keys = [c.key for c in extraction.columns]
+
+    def row(**values):
+        return tuple(values.get(k) for k in keys)
+
+    rows = [
+        row(bill_batch_code="44060126", issued=3, blue_amt=0.1, red_amt=0.2, net_amt=-0.1),
+        row(bill_batch_code="44060126", issued=2.0, blue_amt=0.2, red_amt=None, net_amt=0.2),
+        row(bill_batch_code="44060125", issued=1, blue_amt=Decimal("12.30"), red_amt=0, net_amt=12.3),
+    ]
+    written = book.write([rows], cap=10)
+    assert written.totals["blue_amt"] == Decimal("12.60") and isinstance(written.totals["blue_amt"], Decimal)
+    assert written.totals["red_amt"] == Decimal("0.20")
+    assert written.totals["net_amt"] == Decimal("12.40")
+    assert written.totals["issued"] == 6 and isinstance(written.totals["issued"], int)
+
+
+def test_an_extraction_that_finds_nothing_still_gives_a_workbook_with_its_header(tmp_path):
+    from openpyxl import load_workbook
+
+    extraction = BY_ID["red_with_blue"]
+    book = ExtractionWorkbook(extraction, label_maps(SETTINGS.bus_types, SETTINGS.pay_channels))
+    written = book.write(iter([]), cap=10)
+    assert (written.rows, written.truncated) == (0, False)
+    assert written.totals == {"total_amt": Decimal("0.00"), "blue_total_amt": Decimal("0.00")}
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(book.finish([("行数 Rows", 0)], extraction.notes))
+    sheet = load_workbook(path)[extraction.sheet_name]
+    assert [c.value for c in sheet[1]] == [c.header for c in extraction.columns]
+    assert sheet.max_row == 1
+
+
+def _cycle(first: dt.date, last: dt.date) -> dict:
+    return {"cycle_id": 7, "period_start": first, "period_end": last}
+
+
+def test_an_audit_cycle_becomes_its_whole_period_end_exclusive():
+    window = cycle_window(_cycle(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), SETTINGS.max_days)
+    assert (window.start, window.end) == (dt.datetime(2025, 1, 1), dt.datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        (
+            dt.date(2025, 12, 31),
+            dt.date(2025, 1, 1),
+            "audit cycle 7 has no usable period (2025-12-31 ~ 2025-01-01)",
+        ),
+        (dt.date(2020, 1, 1), dt.date(2025, 12, 31), "audit cycle 7 covers 2192 days"),
+        (dt.date.max, dt.date.max, "audit cycle 7 has no usable period (9999-12-31 ~ 9999-12-31)"),
+    ],
+    ids=["inverted", "too-long", "date-max"],
+)
+def test_an_audit_cycle_the_platform_holds_wrongly_is_refused_with_a_clear_error(first, last, expected):
+    with pytest.raises(BadRequest) as caught:
+        cycle_window(_cycle(first, last), SETTINGS.max_days)
+    assert expected in str(caught.value)
+
+
+def test_the_mail_names_each_total_by_its_column_header():
+    from ebill_ops.extract import run
+
+    result = {
+        "extraction": "bills_by_period",
+        "title": BY_ID["bills_by_period"].title,
+        "params": {"start": "2026-11-01 00:00", "end": "2026-12-01 00:00"},
+        "requested_by": None,
+        "rows": 25,
+        "total_rows": 40,
+        "truncated": True,
+        "totals": {"signed_amt": "1,234.50"},
+        "url": "file:///x.xlsx",
+        "sha256": "0" * 64,
+        "generated_at": "2026-12-01 10:00:00",
+    }
+    body = html.unescape(run.render_mail(result, attached=False))
+    assert "合计(已导出行) Total of exported rows: 计入金额 Signed amount" in body
+    assert "signed_amt" not in body
+
+
 # --- on the sandbox ---------------------------------------------------------------------------
 def _workbook(url: str):
     from openpyxl import load_workbook
@@ -300,9 +387,9 @@ CASES = [
     },
     {"extraction": "bills_by_period", "start": START, "end": END, "pay_channel": "11"},
     {"extraction": "red_with_blue", "start": START, "end": END},
-    {"extraction": "payer_bills", "start": "2026-01-01", "end": END},
-    {"extraction": "stock_movements", "start": "2026-01-01", "end": END},
-    {"extraction": "stock_movements", "start": "2026-01-01", "end": END, "place_code": "ZY01"},
+    {"extraction": "payer_bills", "start": YEAR_START, "end": END},
+    {"extraction": "stock_movements", "start": YEAR_START, "end": END},
+    {"extraction": "stock_movements", "start": YEAR_START, "end": END, "place_code": "ZY01"},
     {"extraction": "audit_summary", "start": START, "end": END},
     {"extraction": "audit_summary", "cycle_id": 4},
 ]
@@ -337,7 +424,7 @@ def test_payer_ids_are_masked_in_the_workbook_the_result_and_the_log(bill_rows, 
     payer = _busiest_payer(bill_rows)
     with caplog.at_level("DEBUG"):
         result = run.extract(
-            {"extraction": "payer_bills", "start": "2026-01-01", "end": END, "payer_id": payer},
+            {"extraction": "payer_bills", "start": YEAR_START, "end": END, "payer_id": payer},
             run_id="test_masking",
         )
     extraction = BY_ID["payer_bills"]
@@ -368,6 +455,17 @@ def test_red_bills_are_paired_and_the_injected_broken_pairs_are_flagged(manifest
     }
     assert missing and {flagged[k] for k in missing} == {"原票缺失 blue bill not found"}
     assert differs and {flagged[k] for k in differs} == {"金额不符 amounts differ"}
+    # A blue bill reversed twice (a double refund): every red bill pointing at it is flagged.
+    twice_blues = {
+        (e["bill_batch_code"], e["bill_no"]) for e in manifest["spec"] if e["rule"] == "red_at_most_one"
+    }
+    twice = {
+        (r["bill_batch_code"], r["bill_no"])
+        for r in rows
+        if (r["blue_bill_batch_code"], r["blue_bill_no"]) in twice_blues
+    }
+    assert len(twice) >= 2 * len(twice_blues) > 0
+    assert {flagged[k] for k in twice} == {"期间内多次冲红 blue bill reversed more than once in the period"}
     # Independently: a red bill whose relate code/number names no blue bill is "not found".
     blues = {(b["code"], b["no"]) for b in bill_rows["bills"] if b["direction"] == 1}
     reds = [b for b in bill_rows["bills"] if b["direction"] == -1 and _in(b, START, END)]
@@ -391,7 +489,7 @@ def test_a_capped_extraction_says_it_is_truncated_and_how_many_rows_match(bill_r
 
 
 @pytest.mark.integration
-def test_names_the_platform_does_not_know_are_refused_before_any_row_is_read(sandbox, manifest):
+def test_names_the_platform_does_not_know_are_refused_before_any_row_is_read(bill_rows):
     from ebill_ops.extract import run
 
     with pytest.raises(BadRequest, match=r"unknown issuing point 'NOPE' \(known: JZ01, MZ01"):
@@ -399,10 +497,86 @@ def test_names_the_platform_does_not_know_are_refused_before_any_row_is_read(san
     with pytest.raises(BadRequest, match="unknown audit cycle 999"):
         run.check({"extraction": "audit_summary", "cycle_id": 999})
     described = run.check({"extraction": "audit_summary", "cycle_id": 4})
-    assert (
-        described["params"]["start"] == "2025-01-01 00:00"
-        and described["params"]["end"] == "2026-01-01 00:00"
+    first, last = bill_rows["cycles"][4]
+    assert (described["params"]["start"], described["params"]["end"]) == (
+        f"{first} 00:00",
+        f"{last + dt.timedelta(days=1)} 00:00",  # the cycle's last day is included
     )
+
+
+def _total(value) -> str:
+    """A total as the result and the cover show it."""
+    return f"{value:,.2f}" if isinstance(value, Decimal) else f"{value:,}"
+
+
+@pytest.mark.integration
+def test_audit_summary_sums_money_by_direction_and_counts_voided_bills_without_their_amount(
+    sandbox, manifest
+):
+    from ebill_ops.extract import run
+
+    with psycopg.connect(sandbox.dsn("bill", "ebill_owner"), autocommit=True) as conn:
+        # The generator voids no bill: add one voided blue bill to the window for this test only.
+        bill_id = conn.execute("SELECT max(bill_id) + 1 FROM ebill.bill").fetchone()[0]
+        conn.execute(
+            "INSERT INTO ebill.bill (bill_id, bus_type, place_code, bill_batch_code, bill_no, data_type, state,"
+            " direction, total_amt, bus_date_time, ivc_date_time)"
+            " SELECT %s, bus_type, place_code, bill_batch_code, '9999999999', 1, 2, 1, 777.77,"
+            " ivc_date_time, ivc_date_time FROM ebill.bill"
+            " WHERE direction = 1 AND ivc_date_time >= %s ORDER BY ivc_date_time LIMIT 1",
+            (bill_id, TEST_START),
+        )
+        try:
+            bills = conn.execute(
+                "SELECT direction, state, total_amt, archive_time IS NOT NULL FROM ebill.bill"
+                " WHERE ivc_date_time >= %s AND ivc_date_time < %s",
+                (dt.datetime.fromisoformat(START), dt.datetime.fromisoformat(END)),
+            ).fetchall()
+            result = run.extract(
+                {"extraction": "audit_summary", "start": START, "end": END}, run_id="test_audit"
+            )
+        finally:
+            conn.execute("DELETE FROM ebill.bill WHERE bill_id = %s", (bill_id,))
+    live = [b for b in bills if b[1] != 2]
+    blue = sum((b[2] for b in live if b[0] == 1), Decimal("0.00"))
+    red = sum((b[2] for b in live if b[0] == -1), Decimal("0.00"))
+    expected = {
+        "issued": len(bills),
+        "blue_count": sum(b[0] == 1 for b in bills),
+        "red_count": sum(b[0] == -1 for b in bills),
+        "voided": 1,
+        "reversed": sum(b[1] == 3 for b in bills),
+        "blue_amt": blue,
+        "red_amt": red,
+        "net_amt": blue - red,
+        "archived": sum(b[3] for b in bills),
+        "not_archived": sum(not b[3] for b in bills),
+    }
+    assert expected["red_count"] and expected["reversed"] and expected["archived"]
+    assert {k: result["totals"][k] for k in expected} == {k: _total(v) for k, v in expected.items()}
+    cover = _cover(_workbook(result["url"]))
+    assert cover["合计 Total: 净额 Net amount"] == _total(blue - red)
+
+
+@pytest.mark.integration
+def test_stock_movements_add_handed_down_ranges_and_subtract_issued_numbers(sandbox, manifest):
+    from ebill_ops.extract import run
+
+    lo, hi = dt.datetime.fromisoformat(YEAR_START), dt.datetime.fromisoformat(END)
+    with psycopg.connect(sandbox.dsn("bill", "ebill_owner")) as conn:
+        handed = conn.execute(
+            "SELECT start_no, end_no FROM ebill.stock_range WHERE handed_down_time >= %s AND handed_down_time < %s",
+            (lo, hi),
+        ).fetchall()
+        issued = conn.execute(
+            "SELECT count(*) FROM ebill.bill WHERE ivc_date_time >= %s AND ivc_date_time < %s", (lo, hi)
+        ).fetchone()[0]
+    handed_in = sum(int(last) - int(first) + 1 for first, last in handed)
+    assert handed_in and issued
+    result = run.extract(
+        {"extraction": "stock_movements", "start": YEAR_START, "end": END}, run_id="test_stock"
+    )
+    assert result["totals"] == {"quantity": _total(handed_in - issued)}
 
 
 # --- the DAG ----------------------------------------------------------------------------------
@@ -460,6 +634,10 @@ def test_the_dag_writes_the_workbook_returns_its_url_and_mails_it(run_dag, sandb
     assert attachments[0].get_content() == Path(result["url"].removeprefix("file://")).read_bytes()
     body = mail.get_body(preferencelist=("html",)).get_content()
     assert result["url"] in body and "审计署 2026-118" in body
+    assert (
+        f'合计 Total: 计入金额 Signed amount</th><td align="right" style="border:1px solid #d0d7de">{result["totals"]["signed_amt"]}'
+        in body
+    )
 
 
 @pytest.mark.e2e

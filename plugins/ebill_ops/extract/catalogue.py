@@ -45,6 +45,7 @@ FIXED_LABELS: dict[str, dict[str, str]] = {
     "red_check": {
         "ok": "一致 ok",
         "blue_missing": "原票缺失 blue bill not found",
+        "blue_reversed_twice": "期间内多次冲红 blue bill reversed more than once in the period",
         "amount_differs": "金额不符 amounts differ",
         "blue_not_reversed": "原票未标记冲红 blue bill not marked reversed",
     },
@@ -115,6 +116,17 @@ PLACE_NAME = _c("place_name", "开票点名称", "Point name", width=24)
 PAYER = _c("payer", "交款人", "Payer", width=12)
 PAYER_ID = _c("id_card_no", "证件号码(脱敏)", "Payer ID (masked)", "masked_id", 20)
 SIGNED = _c("signed_amt", "计入金额", "Signed amount", "amount", 14, total=True)
+CHECK_CODE = _c("check_code", "校验码", "Check code", width=9)
+DATA_TYPE = _c("data_type", "票据种类", "Bill kind", "label:data_type", 14)
+STATE = _c("state", "状态", "State", "label:state", 12)
+DIRECTION = _c("direction", "方向", "Direction", "label:direction", 9)
+BUS_TYPE = _c("bus_type", "业务类型", "Business type", "label:bus_type", 16)
+BUS_NO = _c("bus_no", "业务流水号", "busNo", width=20)
+AMOUNT = _c("total_amt", "票据金额", "Amount", "amount")
+FUND_PAY = _c("fund_pay", "医保统筹", "Insurance fund", "amount")
+SELF_CASH_PAY = _c("self_cash_pay", "个人现金", "Personal cash", "amount")
+RELATE_CODE = _c("relate_bill_batch_code", "原票据代码", "Related bill code", width=11)
+RELATE_NO = _c("relate_bill_no", "原票据号码", "Related bill number", width=12)
 RED_NEGATIVE = "计入金额 = 票据金额 × 方向：红票以负数计入合计。 Signed amount = amount × direction: red bills count negative."
 MASKING = "证件号码只显示后4位。 Payer IDs show their last 4 characters only."
 
@@ -133,26 +145,26 @@ CATALOGUE: tuple[Extraction, ...] = (
             _c("bus_date_time", "业务时间", "Business time", "datetime", 19),
             BILL_CODE,
             BILL_NO,
-            _c("check_code", "校验码", "Check code", width=9),
-            _c("data_type", "票据种类", "Bill kind", "label:data_type", 14),
-            _c("state", "状态", "State", "label:state", 12),
-            _c("direction", "方向", "Direction", "label:direction", 9),
-            _c("bus_type", "业务类型", "Business type", "label:bus_type", 16),
+            CHECK_CODE,
+            DATA_TYPE,
+            STATE,
+            DIRECTION,
+            BUS_TYPE,
             PLACE,
             PLACE_NAME,
-            _c("bus_no", "业务流水号", "busNo", width=20),
+            BUS_NO,
             PAYER,
             PAYER_ID,
-            _c("total_amt", "票据金额", "Amount", "amount"),
+            AMOUNT,
             SIGNED,
-            _c("fund_pay", "医保统筹", "Insurance fund", "amount"),
+            FUND_PAY,
             _c("account_pay", "个人账户", "Personal account", "amount"),
             _c("otherfund_pay", "其他医保", "Other insurance", "amount"),
-            _c("self_cash_pay", "个人现金", "Personal cash", "amount"),
+            SELF_CASH_PAY,
             _c("pay_channel", "现金支付渠道", "Cash channel", "label:pay_channel", 14),
             _c("payee", "收费员", "Cashier", width=10),
-            _c("relate_bill_batch_code", "原票据代码", "Related bill code", width=11),
-            _c("relate_bill_no", "原票据号码", "Related bill number", width=12),
+            RELATE_CODE,
+            RELATE_NO,
             _c("supervise_time", "监制时间", "Supervised at", "datetime", 19),
             _c("archive_time", "归档时间", "Archived at", "datetime", 19),
             _c("accounted", "已入账", "Accounted", "label:yes_no", 8),
@@ -163,17 +175,18 @@ CATALOGUE: tuple[Extraction, ...] = (
         id="red_with_blue",
         title_zh="红票及原蓝票",
         title_en="Red bills with their blue bills",
-        description="期间内开具的红票（冲红），每张与其原蓝票并列，并核对原票是否存在、金额是否一致、是否已标记冲红。 "
+        description="期间内开具的红票（冲红），每张与其原蓝票并列，并核对原票是否存在、期间内是否被多次冲红、金额是否一致、是否已标记冲红。 "
         "Red bills (reversals) issued in the period, each beside its blue bill, checked: the blue "
-        "bill exists, has the same amount and is marked reversed.",
+        "bill exists, no other red bill of the period reverses it, it has the same amount and is "
+        "marked reversed.",
         params=("start", "end", "bus_type", "place_code"),
         required=("start",),
         columns=(
             _c("ivc_date_time", "红票开票时间", "Red issue time", "datetime", 19),
             _c("bill_batch_code", "红票代码", "Red bill code", width=11),
             _c("bill_no", "红票号码", "Red bill number", width=12),
-            _c("data_type", "票据种类", "Bill kind", "label:data_type", 14),
-            _c("bus_type", "业务类型", "Business type", "label:bus_type", 16),
+            DATA_TYPE,
+            BUS_TYPE,
             PLACE,
             PLACE_NAME,
             _c("bus_no", "红票流水号", "Red busNo", width=20),
@@ -190,6 +203,8 @@ CATALOGUE: tuple[Extraction, ...] = (
         ),
         notes=(
             "金额均为正数存储；红票金额应等于原票金额。 Amounts are stored positive; a red bill's amount equals its blue bill's.",
+            "多次冲红只在本期红票之间核对（跨期的由票据质量检查 red_at_most_one 发现）。 A double reversal is "
+            "found among the period's red bills; across periods the invoice-quality rule red_at_most_one finds it.",
             MASKING,
         ),
     ),
@@ -204,23 +219,23 @@ CATALOGUE: tuple[Extraction, ...] = (
             ISSUE_TIME,
             BILL_CODE,
             BILL_NO,
-            _c("check_code", "校验码", "Check code", width=9),
-            _c("data_type", "票据种类", "Bill kind", "label:data_type", 14),
-            _c("state", "状态", "State", "label:state", 12),
-            _c("direction", "方向", "Direction", "label:direction", 9),
-            _c("bus_type", "业务类型", "Business type", "label:bus_type", 16),
+            CHECK_CODE,
+            DATA_TYPE,
+            STATE,
+            DIRECTION,
+            BUS_TYPE,
             PLACE,
-            _c("bus_no", "业务流水号", "busNo", width=20),
+            BUS_NO,
             PAYER,
             PAYER_ID,
             _c("patient_no", "门诊号", "Outpatient no.", width=14),
             _c("hospital_no", "住院号", "Inpatient no.", width=14),
-            _c("total_amt", "票据金额", "Amount", "amount"),
+            AMOUNT,
             SIGNED,
-            _c("fund_pay", "医保统筹", "Insurance fund", "amount"),
-            _c("self_cash_pay", "个人现金", "Personal cash", "amount"),
-            _c("relate_bill_batch_code", "原票据代码", "Related bill code", width=11),
-            _c("relate_bill_no", "原票据号码", "Related bill number", width=12),
+            FUND_PAY,
+            SELF_CASH_PAY,
+            RELATE_CODE,
+            RELATE_NO,
         ),
         notes=(
             RED_NEGATIVE,

@@ -14,7 +14,7 @@ from typing import Any
 
 from ebill_ops.extract.catalogue import BY_ID, PARAM_LABELS, Extraction
 from ebill_ops.extract.settings import ExtractSettings
-from ebill_ops.intervals import Window
+from ebill_ops.intervals import Window, as_date, as_naive_datetime
 
 FILTERS = ("bus_type", "place_code", "pay_channel", "payer_id", "cycle_id")
 PLACE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
@@ -83,13 +83,12 @@ def _text(params: Mapping[str, Any], name: str) -> str | None:
 
 def _moment(value: str, name: str, problems: list[str]) -> dt.datetime | None:
     try:
-        parsed = dt.datetime.fromisoformat(value)
+        return as_naive_datetime(value)
     except ValueError:
         problems.append(
             f"{PARAM_LABELS[name]} {value!r} 不是日期 is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM)"
         )
         return None
-    return parsed.replace(tzinfo=None)
 
 
 def _window(params: Mapping[str, Any], settings: ExtractSettings, problems: list[str]) -> Window | None:
@@ -115,6 +114,30 @@ def _window(params: Mapping[str, Any], settings: ExtractSettings, problems: list
         )
         return None
     return Window(start, end)
+
+
+def cycle_window(cycle: Mapping[str, Any], max_days: int) -> Window:
+    """An audit cycle's period (both dates included) as an issue-time window, held to the same
+    ``extract.max_days`` as a start/end window; a cycle the platform holds wrongly is refused."""
+    cycle_id = cycle["cycle_id"]
+    first, last = as_date(cycle["period_start"]), as_date(cycle["period_end"])
+    if last < first or last == dt.date.max:
+        raise BadRequest(
+            [
+                f"审验周期日期有误 audit cycle {cycle_id} has no usable period ({first} ~ {last}): "
+                "have audit_cycle corrected on the platform, or give start/end instead"
+            ]
+        )
+    days = (last - first).days + 1
+    if days > max_days:
+        raise BadRequest(
+            [
+                f"审验周期过长 audit cycle {cycle_id} covers {days} days ({first} ~ {last}); at most "
+                f"{max_days} (extract.max_days): give start/end instead, in several runs"
+            ]
+        )
+    start = dt.datetime.combine(first, dt.time())
+    return Window(start, start + dt.timedelta(days=days))
 
 
 def _recipients(

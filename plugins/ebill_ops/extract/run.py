@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import shutil
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -14,11 +15,11 @@ from typing import Any
 
 from ebill_ops import alerts, artifacts, db
 from ebill_ops.config import common
-from ebill_ops.extract.catalogue import PARAM_LABELS
-from ebill_ops.extract.request import BadRequest, Request, build
+from ebill_ops.extract.catalogue import BY_ID, PARAM_LABELS
+from ebill_ops.extract.request import BadRequest, Request, build, cycle_window
 from ebill_ops.extract.settings import ExtractSettings, extract_settings
 from ebill_ops.extract.workbook import ExtractionWorkbook, Written, label_maps
-from ebill_ops.intervals import Window, as_date
+from ebill_ops.intervals import as_date
 from ebill_ops.paths import templates_dir
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def request_from(params: Mapping[str, Any] | None, settings: ExtractSettings | N
     return build(params or {}, settings or extract_settings(), default_mail_to=list(common().alerts.to))
 
 
-def resolve(bill: db.Db, request: Request) -> tuple[Request, dict[str, Any]]:
+def resolve(bill: db.Db, request: Request, *, max_days: int) -> tuple[Request, dict[str, Any]]:
     """What only the platform can tell: the issuing point exists; an audit cycle's period.
 
     Returns the request with its window and the facts the cover sheet adds (point and cycle).
@@ -61,9 +62,7 @@ def resolve(bill: db.Db, request: Request) -> tuple[Request, dict[str, Any]]:
         if cycle is None:
             problems.append(f"未知审验周期 unknown audit cycle {cycle_id}")
         else:
-            start = dt.datetime.combine(as_date(cycle["period_start"]), dt.time())
-            end = dt.datetime.combine(as_date(cycle["period_end"]) + dt.timedelta(days=1), dt.time())
-            request = request.with_window(Window(start, end))
+            request = request.with_window(cycle_window(cycle, max_days))
             facts["cycle"] = (
                 f"#{cycle_id}: {as_date(cycle['period_start'])} ~ {as_date(cycle['period_end'])}, "
                 f"截止 deadline {as_date(cycle['deadline'])}, "
@@ -76,9 +75,10 @@ def resolve(bill: db.Db, request: Request) -> tuple[Request, dict[str, Any]]:
 
 def check(params: Mapping[str, Any] | None) -> dict[str, Any]:
     """The check task: the request is complete and names things that exist."""
-    request = request_from(params)
+    settings = extract_settings()
+    request = request_from(params, settings)
     with db.connect(common().connections.ebill_db) as bill:
-        request, facts = resolve(bill, request)
+        request, facts = resolve(bill, request, max_days=settings.max_days)
     return describe(request, facts)
 
 
@@ -197,7 +197,7 @@ def extract(
     conn_id = conn_id or common().connections.ebill_db
     extraction = request.extraction
     with db.connect(conn_id) as bill:
-        request, facts = resolve(bill, request)
+        request, facts = resolve(bill, request, max_days=settings.max_days)
         text = bill.sql(extraction.query)
         query_params = bind(text, request.query_params())
         book = ExtractionWorkbook(extraction, label_maps(settings.bus_types, settings.pay_channels))
@@ -253,10 +253,13 @@ def render_mail(result: Mapping[str, Any], *, attached: bool) -> str:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    extraction = BY_ID.get(result["extraction"])
+    columns = {c.key: c.header for c in extraction.columns} if extraction else {}
     return env.get_template(MAIL_TEMPLATE).render(
         result=result,
         attached=attached,
         labels=PARAM_LABELS,
+        columns=columns,
         site=common().site_name,
         environment=common().environment,
     )
@@ -288,6 +291,4 @@ def mail(result: Mapping[str, Any], *, attach_max_mb: float | None = None) -> li
         )
     finally:
         if scratch is not None:
-            for path in Path(scratch).glob("*"):
-                path.unlink()
-            Path(scratch).rmdir()
+            shutil.rmtree(scratch, ignore_errors=True)

@@ -18,7 +18,6 @@ from ebill_ops.extract.catalogue import FIXED_LABELS, Column, Extraction
 from ebill_ops.extract.request import mask_id
 
 AMOUNT_FORMAT = "#,##0.00"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 HEADER_FILL = "DDEBF7"
 
 
@@ -117,10 +116,13 @@ class ExtractionWorkbook:
     def write(self, batches: Iterable[Sequence[tuple]], cap: int) -> Written:
         """Write rows until ``cap``; ``truncated`` when at least one more row was there."""
         converters = self._converters
-        total_at = [(i, c.key) for i, c in enumerate(self.extraction.columns) if c.total]
-        amounts = {c.key for c in self.extraction.columns if c.kind == "amount"}
+        total_at = [
+            (i, c.key, _as_decimal if c.kind == "amount" else int)
+            for i, c in enumerate(self.extraction.columns)
+            if c.total
+        ]
         totals: dict[str, Decimal | int] = {
-            key: Decimal("0.00") if key in amounts else 0 for _, key in total_at
+            key: Decimal("0.00") if exact is _as_decimal else 0 for _, key, exact in total_at
         }
         append = self.data.append
         written = 0
@@ -130,9 +132,9 @@ class ExtractionWorkbook:
                     self._finish_data(written)
                     return Written(written, True, totals)
                 append([convert(value) for convert, value in zip(converters, row, strict=True)])
-                for i, key in total_at:
+                for i, key, exact in total_at:
                     if row[i] is not None:
-                        totals[key] += row[i]
+                        totals[key] += exact(row[i])
                 written += 1
         self._finish_data(written)
         return Written(written, False, totals)
@@ -171,6 +173,11 @@ class ExtractionWorkbook:
         out = io.BytesIO()
         self._book.save(out)
         return out.getvalue()
+
+
+def _as_decimal(value: Any) -> Decimal:
+    """Money as an exact Decimal: python-oracledb fetches NUMBER(16,2) as float, psycopg as Decimal."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _cover_value(value: Any) -> Any:

@@ -1,11 +1,14 @@
 -- Red bills (direction -1) issued in [window_start, window_end), each beside the blue bill it
--- points at (relate code + number), with the result of checking the pair.
+-- points at (relate code + number), with the result of checking the pair. A blue bill that more
+-- than one red bill of the period points at (a double refund) is flagged on each of those reds.
 SELECT r.ivc_date_time, r.bill_batch_code, r.bill_no, r.data_type, r.bus_type, r.place_code,
        p.place_name, r.bus_no, r.payer, r.id_card_no, r.total_amt,
        r.relate_bill_batch_code AS blue_bill_batch_code, r.relate_bill_no AS blue_bill_no,
        bl.ivc_date_time AS blue_ivc_date_time, bl.total_amt AS blue_total_amt,
        bl.state AS blue_state, bl.bus_no AS blue_bus_no,
        CASE WHEN bl.bill_id IS NULL THEN 'blue_missing'
+            WHEN COUNT(*) OVER (PARTITION BY r.relate_bill_batch_code, r.relate_bill_no) > 1
+                 THEN 'blue_reversed_twice'
             WHEN bl.total_amt <> r.total_amt THEN 'amount_differs'
             WHEN bl.state <> 3 THEN 'blue_not_reversed'
             ELSE 'ok' END AS check_result
