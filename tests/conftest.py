@@ -104,6 +104,19 @@ def manifest(sandbox):
     return api.seed(sandbox, test_generator_config())
 
 
+@pytest.fixture(scope="session")
+def forget_incidents(sandbox):
+    """``forget_incidents("failed:ebill_x:")`` drops open alert incidents under a key prefix, so the
+    test's first alert mails whatever ran before it (one ongoing incident mails only once)."""
+    import psycopg
+
+    def forget(prefix: str) -> None:
+        with psycopg.connect(sandbox.dsn("ebops", "ebops_rw")) as conn:
+            conn.execute("DELETE FROM ebops.alert_incident WHERE alert_key LIKE %s", (prefix + "%",))
+
+    return forget
+
+
 @pytest.fixture(scope="module")
 def reseed(sandbox, manifest):
     """``reseed(cfg)`` loads another data set for one module; the standard one is restored after.

@@ -139,10 +139,9 @@ def explains(row: dict, incident: dict) -> bool:
 
 
 @pytest.fixture(scope="module")
-def monitored(reseed, sandbox):
+def monitored(reseed, sandbox, forget_incidents):
     manifest = reseed(monitor_config())
-    with psycopg.connect(sandbox.dsn("ebops", "ebops_rw")) as conn:
-        conn.execute("DELETE FROM ebops.alert_incident WHERE alert_key LIKE 'interface:%'")
+    forget_incidents("interface:")
     return manifest
 
 
@@ -209,13 +208,12 @@ def test_monitor_flags_the_injected_incidents_and_nothing_else(run_dag, sandbox,
 
 
 @pytest.mark.integration
-def test_fifteen_minute_runs_alert_once_per_incident(sandbox, monitored):
+def test_fifteen_minute_runs_alert_once_per_incident(sandbox, monitored, forget_incidents):
     """Consecutive 15-minute windows through the finance outage: one open mail, one recovery."""
     from ebill_ops.intervals import Window
     from ebill_ops.monitor import run
 
-    with psycopg.connect(sandbox.dsn("ebops", "ebops_rw")) as conn:
-        conn.execute("DELETE FROM ebops.alert_incident WHERE alert_key = 'interface:finance_upload'")
+    forget_incidents("interface:finance_upload")
     outage = next(i for i in monitored["interface"] if i["kind"] == "remote_down")
     t = dt.datetime.fromisoformat(outage["start"]) - dt.timedelta(minutes=30)
     end = dt.datetime.fromisoformat(outage["end"]) + dt.timedelta(minutes=45)
