@@ -14,7 +14,8 @@ audit-period summary — `docs/data-extraction.md` lists their columns.
 `end` is exclusive (2026-11-01 → 2026-12-01 is November). `send_mail` mails the link (small files
 attached) to `mail_to` (default: the ops list; allowed mail domains only).
 
-**When it alerts.** Never by itself; a failed task mails the usual failure alert.
+**When it alerts.** A failed task mails the usual failure alert; a run not done 60 minutes after
+it was queued mails a deadline alert (see the runbook, "deadline").
 
 **What to do.**
 - *`check_request` failed*: the task log says which parameter is wrong and why (unknown point,
@@ -56,7 +57,7 @@ def _fail_on_bad_request(call, *args, **kwargs):
 @dag(
     schedule=None,
     params=trigger_params(),
-    **dag_kwargs(DAG_ID, tags=["manual", "extraction", "read-only"], doc_md=__doc__, scheduled=False),
+    **dag_kwargs(DAG_ID, tags=["manual", "extraction", "read-only"], doc_md=__doc__),
 )
 def ebill_data_extraction():
     @task

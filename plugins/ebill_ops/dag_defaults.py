@@ -59,10 +59,8 @@ def start_date() -> pendulum.DateTime:
     return pendulum.datetime(2026, 1, 1, tz=common().timezone)
 
 
-def dag_kwargs(
-    dag_id: str, *, tags: list[str], doc_md: str | None, scheduled: bool = True, **extra: Any
-) -> dict[str, Any]:
-    """Keyword arguments for ``@dag``: policy defaults plus a deadline alert when scheduled."""
+def dag_kwargs(dag_id: str, *, tags: list[str], doc_md: str | None, **extra: Any) -> dict[str, Any]:
+    """Keyword arguments for ``@dag``: policy defaults plus a deadline alert (manual DAGs too)."""
     unknown = set(tags) - TAGS
     if unknown:
         raise ValueError(f"{dag_id}: tags outside the vocabulary: {sorted(unknown)}")
@@ -77,8 +75,7 @@ def dag_kwargs(
         "render_template_as_native_obj": False,
         # Closes the DAG's open failure incidents with one recovery notice.
         "on_success_callback": alerts.dag_success_callback,
+        "deadline": alerts.deadline_alerts(dag_id),
     }
-    if scheduled:
-        kwargs["deadline"] = alerts.deadline_alerts(dag_id)
     kwargs.update(extra)
     return kwargs
