@@ -23,6 +23,8 @@ login name and the rule that matched (e.g. "in the weak-password list", "equals 
 is an incident: the same weak password is not mailed again next week). A weak password of a
 privileged account (e.g. `admin`, a superuser) and an open Oracle account with its default
 password are critical. A view the audit account may not read is a warning, not a failure.
+When SMTP is down the `report` task fails and its retry sends the same mail (nothing is recorded
+as notified until the mail went out).
 
 **What to do.** Details per finding: `docs/runbooks/ebill_security_audit.md`.
 - *Weak / default password*: have the owner change it now (never write a password in a ticket or
@@ -31,6 +33,7 @@ password are critical. A view the audit account may not read is a warning, not a
 - *Expired / expiring*: renew through the usual approval, or disable the account.
 - *Policy / authentication rule*: change the profile or `pg_hba.conf` in the next change window.
 - *Not readable*: grant what the finding names, or accept the gap in `security.accepted`.
+- *Untestable hash*: the detail says why (unknown scheme, malformed, too costly); see the runbook.
 - *Task failed*: a database was unreachable; the run retries with backoff, the report still
   goes out naming what was not audited, and `fail_if_incomplete` marks the run failed (no second
   mail). Every task is read-only on production and safe to clear and re-run.
@@ -52,11 +55,10 @@ from airflow.timetables.trigger import CronTriggerTimetable
 from ebill_ops.config import common
 from ebill_ops.dag_defaults import dag_kwargs
 from ebill_ops.intervals import window_params
-from ebill_ops.security.settings import security_settings
+from ebill_ops.security.settings import database_conn_ids
 
 DAG_ID = "ebill_security_audit"
-_SETTINGS = security_settings()  # a small local YAML file: the databases to fan out over
-DATABASES = list(_SETTINGS.database.conn_ids) or [common().connections.ebill_db]
+DATABASES = database_conn_ids()  # a small local YAML file: the databases to fan out over
 
 
 def _audit(params, data_interval_start, data_interval_end, dag_run, *, skip_past: bool):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,6 +37,7 @@ def test_weekly_audit_end_to_end(run_dag, sandbox, manifest, capfd, caplog):
     from sandbox import smtp_sink
     from sandbox.generator import profile
 
+    caplog.set_level(logging.DEBUG, logger="ebill_ops")  # the secret scan reads every log line
     smtp_sink.clear(sandbox)
     today = dt.date.today()
     with db.connect("ebops_db", read_only=False) as ops:  # a fresh start for this test's incidents
@@ -109,6 +111,7 @@ def test_weekly_audit_end_to_end(run_dag, sandbox, manifest, capfd, caplog):
         "xcom": json.dumps(xcoms, default=str),
         "logs": out + err + caplog.text,
     }
+    assert "application users on ebill_db" in texts["logs"]  # the scan below reads the task logs
     for where, text in texts.items():
         leaked = [s for s in secrets if s in text]
         assert not leaked, f"{len(leaked)} secret value(s) in {where}"

@@ -12,7 +12,7 @@ import pytest
 
 from ebill_ops import db
 from ebill_ops.intervals import day_window
-from ebill_ops.security import run
+from ebill_ops.security import run, store
 
 pytestmark = pytest.mark.integration
 
@@ -162,3 +162,70 @@ def test_database_audit_with_privileges_finds_weak_passwordless_and_expired_role
     text = repr(rows)
     for secret in ("123456", "admin123", test_roles, *stored):
         assert secret not in text
+
+
+def _security_mails(sandbox) -> list:
+    from sandbox import smtp_sink
+
+    return [m for m in smtp_sink.messages(sandbox) if run.DAG_ID in str(m["Subject"])]
+
+
+def _forget_app_incidents() -> None:
+    with db.connect("ebops_db", read_only=False) as ops:
+        ops.execute_sql("DELETE FROM ebops.alert_incident WHERE alert_key LIKE 'security:app:%%'")
+
+
+@pytest.fixture
+def closed_port():
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on: connecting is refused
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_mail_that_fails_is_sent_by_the_retry(sandbox, manifest, today_audit, monkeypatch, closed_port):
+    """The incidents are recorded with the mail, not before it: when SMTP is down the report task
+    fails, and its retry still mails the new findings (they are not 'ongoing' yet)."""
+    import json
+    import os
+
+    from sandbox import smtp_sink
+
+    _forget_app_incidents()
+    run.audit_app_users(today_audit, "test-mail-retry")
+    broken = json.loads(os.environ["AIRFLOW_CONN_SMTP_DEFAULT"])
+    broken["port"] = closed_port
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps(broken))
+    smtp_sink.clear(sandbox)
+    with pytest.raises(OSError):
+        run.finish(today_audit, "test-mail-retry")
+    monkeypatch.undo()
+    retried = run.finish(today_audit, "test-mail-retry")
+    try:
+        assert retried["new"] > 0 and retried["mailed_to"]
+        [mail] = _security_mails(sandbox)
+        assert "CRITICAL" in mail["Subject"]
+        # Nothing changed since: no mail, unless asked for the report (the trigger form's mail_report).
+        assert run.finish(today_audit, "test-mail-retry")["mailed_to"] == []
+        asked = run.finish(today_audit, "test-mail-retry", force_mail=True)
+        assert asked["new"] == 0 and asked["mailed_to"]
+        assert len(_security_mails(sandbox)) == 2 and "REPORT" in _security_mails(sandbox)[-1]["Subject"]
+    finally:
+        _forget_app_incidents()
+
+
+def test_audit_times_are_the_sites_local_time(sandbox, manifest, today_audit):
+    """The report shows when each source was audited beside the as-of time, both local (a worker
+    container runs in UTC; the hospital reads Asia/Shanghai)."""
+    import pendulum
+
+    from ebill_ops.config import common
+
+    run.audit_app_users(today_audit, "test-local-time")
+    with db.connect("ebops_db") as ops:
+        [source] = [
+            s for s in store.week_sources(ops, today_audit.audit_week) if s["source"] == "app:ebill_db"
+        ]
+    local = pendulum.now(common().timezone).naive()
+    assert abs(source["audited_at"] - local) < dt.timedelta(hours=1)

@@ -167,7 +167,8 @@ def _user(login: str, password: str, **kw) -> app_users.AppUser:
         password_salt=salt,
     )
     base.update(kw)
-    base.setdefault("password_hash", _salted(algo, salt, password) if algo != "bcrypt" else "")
+    if "password_hash" not in base:
+        base["password_hash"] = _salted(algo, salt, password)
     return app_users.AppUser(**base)
 
 
@@ -227,65 +228,40 @@ def _ctx(dialect: str, shared=None) -> db_accounts.Context:
     return db_accounts.Context("db:ebill_db", dialect, AS_OF, DatabaseAudit(), shared)
 
 
+def _account(username: str, **kw) -> dict:
+    """A row of security/db_accounts: an open, ordinary account unless told otherwise."""
+    row = dict(
+        username=username,
+        account_status="OPEN",
+        can_login=1,
+        admin_roles=None,
+        admin_privileges=None,
+        expiry_date=None,
+        lock_date=None,
+        profile="APP",
+        password_versions="11G 12C",
+        system_account=0,
+    )
+    return {**row, **kw}
+
+
 def test_oracle_rows():
     ctx = _ctx("oracle")
     accounts = [
-        dict(
-            username="SYS",
-            account_status="OPEN",
-            can_login=1,
-            admin_roles="DBA",
-            admin_privileges=None,
-            expiry_date=None,
-            lock_date=None,
-            profile="DEFAULT",
-            password_versions="11G 12C",
-            system_account=1,
+        _account("SYS", admin_roles="DBA", profile="DEFAULT", system_account=1),
+        _account(
+            "EBILL", admin_roles="DBA", expiry_date=AS_OF + dt.timedelta(days=5), password_versions="10G"
         ),
-        dict(
-            username="EBILL",
-            account_status="OPEN",
-            can_login=1,
-            admin_roles="DBA",
-            admin_privileges=None,
-            expiry_date=AS_OF + dt.timedelta(days=5),
-            lock_date=None,
-            profile="APP",
-            password_versions="10G",
-            system_account=0,
-        ),
-        dict(
-            username="OPS",
-            account_status="LOCKED(TIMED)",
-            can_login=1,
-            admin_roles=None,
-            admin_privileges=None,
-            expiry_date=None,
-            lock_date=AS_OF,
-            profile="APP",
-            password_versions="12C",
-            system_account=0,
-        ),
-        dict(
-            username="OLDAPP",
+        _account("OPS", account_status="LOCKED(TIMED)", lock_date=AS_OF, password_versions="12C"),
+        _account(
+            "OLDAPP",
             account_status="EXPIRED & LOCKED",
-            can_login=1,
-            admin_roles=None,
-            admin_privileges=None,
             expiry_date=AS_OF - dt.timedelta(days=30),
             lock_date=AS_OF,
-            profile="APP",
-            password_versions="11G 12C",
-            system_account=0,
         ),
-        dict(
-            username="DBSNMP",
+        _account(
+            "DBSNMP",
             account_status="EXPIRED & LOCKED",
-            can_login=1,
-            admin_roles=None,
-            admin_privileges=None,
-            expiry_date=None,
-            lock_date=None,
             profile="DEFAULT",
             password_versions="",
             system_account=1,
@@ -339,33 +315,9 @@ def test_postgres_rows(shared):
     ctx = _ctx("postgresql", shared)
     db_accounts.accounts(
         [
-            dict(
-                username="postgres",
-                account_status="OPEN",
-                can_login=1,
-                admin_roles="SUPERUSER",
-                admin_privileges="",
-                expiry_date=None,
-                system_account=0,
-            ),
-            dict(
-                username="ops_admin",
-                account_status="OPEN",
-                can_login=1,
-                admin_roles="SUPERUSER",
-                admin_privileges="",
-                expiry_date=None,
-                system_account=0,
-            ),
-            dict(
-                username="app",
-                account_status="OPEN",
-                can_login=1,
-                admin_roles="",
-                admin_privileges="",
-                expiry_date=None,
-                system_account=0,
-            ),
+            _account("postgres", admin_roles="SUPERUSER", profile=None, password_versions=None),
+            _account("ops_admin", admin_roles="SUPERUSER", profile=None, password_versions=None),
+            _account("app", profile=None, password_versions=None),
         ],
         ctx,
     )
@@ -516,3 +468,101 @@ def test_report_puts_what_needs_a_person_first_and_folds_info():
     assert "新 NEW" in html_text and "严重 CRITICAL" in html_text and "db:ebill_dba" not in html_text
     assert "数据库账户 Database accounts · ebill_dba" in html_text  # the missing source, named
     assert "本报告不含任何口令或口令散列" in html_text
+
+
+# --- odd input and review fixes -----------------------------------------------------------------
+
+
+def test_a_weak_list_saved_with_a_byte_order_mark_still_tests_its_first_password(tmp_path):
+    """Windows editors write UTF-8 with a BOM: the list's first (most common) entry must survive."""
+    path = tmp_path / "weak.txt"
+    path.write_bytes("123456\nadmin123\n".encode("utf-8-sig"))
+    assert candidates.read_weak_list(path) == ["123456", "admin123"]
+
+
+def test_a_hash_claiming_zero_iterations_is_untestable_not_a_crash(shared):
+    """One odd row must not fail the audit of every other account."""
+    zero = f"pbkdf2_sha256$0$salt${base64.b64encode(b'x' * 32).decode()}"
+    users = [
+        _user("cashier21", "", algo="pbkdf2_sha256", password_hash=zero),
+        _user("cashier22", "123456"),
+    ]
+    findings, stats = app_users.assess(users, "app:ebill_db", AS_OF, AppAudit(), shared)
+    got = {(f.target, f.rule): f for f in findings}
+    assert got[("cashier21", "untestable")].severity == "warning"
+    assert ("cashier22", "weak_password") in got and stats.untestable == 1
+    ctx = _ctx("postgresql", shared)
+    scram = _scram("admin123", b"0123456789abcdef", 1).replace("SCRAM-SHA-256$1:", "SCRAM-SHA-256$0:")
+    [finding] = db_accounts.password_hashes([{"username": "r0", "password_hash": scram}], ctx)
+    assert finding.rule == "untestable" and "0 iterations" in finding.detail
+
+
+def test_slow_hashes_spend_a_work_budget_and_still_try_the_head_of_the_list():
+    """600,000-iteration PBKDF2 × 300 candidates would be 100 s per account: the budget is in
+    iterations, and a tight budget still reaches the most common passwords, not only login patterns."""
+    rules = WeakPasswordRules(slow_hash_max_work=40_000)  # 4 candidates at 10,000 iterations
+    tight = candidates.build(rules, as_of_year=2026)
+    raw = hashlib.pbkdf2_hmac("sha256", b"123456", b"salt", 10_000)
+    verifier = verifiers.app_verifier("pbkdf2_sha256", "salt", raw.hex(), pbkdf2_iterations=10_000)
+    result = offline.try_candidates(verifier, "cashier01", tight)
+    assert result.rules == {"weak_list"} and result.tried <= 4
+    strong = verifiers.app_verifier(
+        "pbkdf2_sha256",
+        "salt",
+        hashlib.pbkdf2_hmac("sha256", b"k8#Lq2!vR9zT", b"salt", 10_000).hex(),
+        pbkdf2_iterations=10_000,
+    )
+    result = offline.try_candidates(strong, "cashier01", tight)
+    assert not result.weak and result.limited and result.tried == 4
+    # One candidate costs more than the whole budget: reported untestable, nothing hashed.
+    costly = _user(
+        "cashier23",
+        "",
+        algo="pbkdf2_sha256",
+        password_hash=f"pbkdf2_sha256$50000$salt${base64.b64encode(raw).decode()}",
+    )
+    findings, stats = app_users.assess([costly], "app:ebill_db", AS_OF, AppAudit(), tight)
+    [untestable] = [f for f in findings if f.rule == "untestable"]
+    assert "slow_hash_max_work" in untestable.detail and stats.hashes_computed == 0
+
+
+class _OracleDb:
+    """An Oracle-like connection: the first query fails, every statement is recorded."""
+
+    dialect = "oracle"
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def rows(self, name, params=None):
+        self.statements.append(name)
+        if len(self.statements) == 1:
+            raise RuntimeError("ORA-00942: table or view does not exist")
+        return []
+
+    def rollback_quietly(self):
+        self.statements.append("ROLLBACK")
+
+    def execute_sql(self, text, params=None):
+        self.statements.append(text)
+
+
+def test_oracle_checks_stay_in_a_read_only_transaction_after_a_failed_check():
+    """Oracle has read-only transactions, not sessions: the rollback after a failed check ends it,
+    so the next check must start a new one before it runs."""
+    fake = _OracleDb()
+    db_checks.run_checks(fake, _ctx("oracle"))
+    first, rollback, again, second = fake.statements[:4]
+    assert (first, rollback, again) == ("security/db_accounts", "ROLLBACK", "SET TRANSACTION READ ONLY")
+    assert second == "security/db_default_passwords"
+
+
+def test_the_trend_reads_weeks_as_dates_in_either_engine():
+    from ebill_ops.security import store
+
+    class _Ops:
+        def rows(self, name, params=None):  # Oracle's DATE arrives as a datetime
+            return [{"audit_week": dt.datetime(2026, 11, 30), "critical_count": 1}]
+
+    [week] = store.trend(_Ops(), dt.date(2026, 12, 7), 8)
+    assert week["audit_week"] == dt.date(2026, 11, 30) and week["critical_count"] == 1

@@ -97,6 +97,7 @@ def password_findings(
     out = []
     try:
         verifier = _verifier(user, settings)
+        result = try_candidates(verifier, user.login_name, candidates)
     except UnsupportedHash as exc:
         stats.untestable += 1
         return [
@@ -123,7 +124,6 @@ def password_findings(
                 "Weak password scheme: ask the vendor for a salted slow hash; it applies at the next password change.",
             )
         )
-    result = try_candidates(verifier, user.login_name, candidates)
     stats.hashes_tested += 1
     stats.hashes_computed += result.tried
     stats.limited += int(result.limited)

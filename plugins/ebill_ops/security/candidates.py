@@ -23,7 +23,7 @@ EMPTY = "empty"
 
 RULE_LABELS = {
     WEAK_LIST: "在弱口令字典中 in the weak-password list",
-    EQUALS_LOGIN: "与登录名相同 equals the login name",
+    EQUALS_LOGIN: "与登录名相同（或倒序）equals the login name (or reversed)",
     LOGIN_DIGITS: "登录名加数字/符号 login name + digits",
     SITE_YEAR: "单位名称加年份/数字 site name + year or digits",
     EMPTY: "空口令 empty password",
@@ -101,7 +101,8 @@ def list_path(rules: WeakPasswordRules) -> Path:
 
 
 def read_weak_list(path: Path) -> list[str]:
-    """One password a line, UTF-8; ``#`` starts a comment line (write ``\\#`` for a leading ``#``).
+    """One password a line, UTF-8 (a byte-order mark, as Windows editors write, is dropped); ``#``
+    starts a comment line (write ``\\#`` for a leading ``#``).
 
     Order is kept (most common first: slow hashes try only the head); duplicates are dropped.
     """
@@ -110,7 +111,7 @@ def read_weak_list(path: Path) -> list[str]:
             f"weak-password list not found: {path} (set security.weak.list_file to a readable file)"
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise WeakListError(f"weak-password list {path} is not UTF-8 text: {exc.reason}") from None
     out: list[str] = []

@@ -161,13 +161,16 @@ def password_hashes(rows: Rows, ctx: Context) -> list[Finding]:
         privileged = ctx.privileged(user)
         try:
             verifier = pg_verifier(user, r.get("password_hash"))
+            result = None
+            if verifier is not None and ctx.candidates is not None:
+                result = try_candidates(verifier, user, ctx.candidates)
         except UnsupportedHash as exc:
             out.append(
                 ctx.f(
                     "untestable",
                     user,
                     "info",
-                    str(exc),
+                    f"无法离线检测 cannot test offline: {exc}",
                     "检查该账户的口令格式。 Look at this role's password format.",
                 )
             )
@@ -195,9 +198,8 @@ def password_hashes(rows: Rows, ctx: Context) -> list[Finding]:
                     "在 password_encryption = scram-sha-256 下重设该口令。 Reset the password with password_encryption = scram-sha-256.",
                 )
             )
-        if ctx.candidates is None:
+        if result is None:
             continue
-        result = try_candidates(verifier, user, ctx.candidates)
         ctx.stats["hashes_tested"] += 1
         ctx.stats["hashes_computed"] += result.tried
         ctx.stats["limited"] += int(result.limited)

@@ -4,7 +4,7 @@ becomes a coverage finding (what was not checked, what to grant), never a crash.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,16 +96,18 @@ def coverage_finding(check: Check, exc: BaseException, ctx: Context) -> Finding:
     )
 
 
-def run_checks(
-    db: Any, ctx: Context, checks: tuple[Check, ...] = CHECKS, binds: Mapping[str, Any] | None = None
-) -> list[Finding]:
-    """Every check on an open autocommit connection; a failing query is a finding, the rest go on."""
+def run_checks(db: Any, ctx: Context, checks: tuple[Check, ...] = CHECKS) -> list[Finding]:
+    """Every check on an open read-only connection; a failing query is a finding, the rest go on."""
     findings: list[Finding] = []
     for check in checks:
         try:
-            rows = db.rows(check.query, binds or None)
+            rows = db.rows(check.query)
         except Exception as exc:
             db.rollback_quietly()
+            if ctx.dialect == "oracle":
+                # Oracle has read-only transactions, not sessions: the rollback ended it (a
+                # PostgreSQL session stays read-only through default_transaction_read_only).
+                db.execute_sql("SET TRANSACTION READ ONLY")
             log.warning("security check %s on %s not run: %s", check.name, ctx.source, type(exc).__name__)
             findings.append(coverage_finding(check, exc, ctx))
             continue

@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ebill_ops import alerts, db, incidents
-from ebill_ops.config import common
+from ebill_ops import alerts, incidents
+from ebill_ops.db import Db
 from ebill_ops.security.findings import Finding
 
 DAG_ID = "ebill_security_audit"
@@ -30,30 +30,36 @@ def _from_key(source: str, key: str) -> Finding:
 
 
 def track(
-    findings: Iterable[Finding], audited_sources: Iterable[str], *, now: dt.datetime | None = None
+    ops: Db,
+    findings: Iterable[Finding],
+    audited_sources: Iterable[str],
+    *,
+    now: dt.datetime | None = None,
 ) -> list[tuple[incidents.Outcome, Finding]]:
-    """Record every finding's state; close incidents of audited sources that no longer report them."""
+    """Record every finding's state; close incidents of audited sources that no longer report them.
+
+    The caller commits only after the mail went out, so a mail that fails is sent by the retry.
+    """
     outcomes = []
-    with db.connect(common().connections.ebops_db, read_only=False) as ops:
-        active: set[str] = set()
-        for f in findings:
-            key = incident_key(f)
-            if f.actionable:
-                active.add(key)
-            outcome = incidents.track(
-                ops,
-                key,
-                active=f.actionable,
-                severity=f.severity,
-                summary=f"{f.label} {f.target}: {f.detail}",
-                now=now,
-            )
-            outcomes.append((outcome, f))
-        for source in sorted(set(audited_sources)):
-            for outcome in incidents.recover_absent(
-                ops, f"{PREFIX}{source}:", active, summary="no longer found by the security audit", now=now
-            ):
-                outcomes.append((outcome, _from_key(source, outcome.key)))
+    active: set[str] = set()
+    for f in findings:
+        key = incident_key(f)
+        if f.actionable:
+            active.add(key)
+        outcome = incidents.track(
+            ops,
+            key,
+            active=f.actionable,
+            severity=f.severity,
+            summary=f"{f.label} {f.target}: {f.detail}",
+            now=now,
+        )
+        outcomes.append((outcome, f))
+    for source in sorted(set(audited_sources)):
+        for outcome in incidents.recover_absent(
+            ops, f"{PREFIX}{source}:", active, summary="no longer found by the security audit", now=now
+        ):
+            outcomes.append((outcome, _from_key(source, outcome.key)))
     return outcomes
 
 

@@ -86,6 +86,7 @@ def render(
     runbook: str,
 ) -> str:
     import jinja2
+    import pendulum
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -100,7 +101,7 @@ def render(
         audit_week=audit_week.isoformat(),
         week_label=week_label,
         as_of=as_of.strftime("%Y-%m-%d %H:%M") if as_of else "-",
-        generated_at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        generated_at=pendulum.now(settings.timezone).strftime("%Y-%m-%d %H:%M"),
         worst=worst(findings) if any(f.actionable for f in findings) else "ok",
         total=counts(findings),
         sections=sections(findings),

@@ -19,7 +19,7 @@ from ebill_ops.config import common
 from ebill_ops.intervals import Window
 from ebill_ops.security import app_users, candidates, db_accounts, db_checks, notify, report, store
 from ebill_ops.security.findings import Finding, accept, counts, ordered
-from ebill_ops.security.settings import SecuritySettings, security_settings
+from ebill_ops.security.settings import SecuritySettings, database_conn_ids, security_settings
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +72,6 @@ def app_conn_id() -> str:
     return common().connections.ebill_db
 
 
-def database_conn_ids(settings: SecuritySettings | None = None) -> list[str]:
-    settings = settings or security_settings()
-    return list(settings.database.conn_ids) or [common().connections.ebill_db]
-
-
 def expected_sources(settings: SecuritySettings | None = None) -> list[str]:
     return [f"app:{app_conn_id()}"] + [f"db:{c}" for c in database_conn_ids(settings)]
 
@@ -105,6 +100,7 @@ def _save(audit: Audit, source: str, run_id: str, findings: list[Finding], cover
             as_of=audit.as_of,
             findings=findings,
             coverage=coverage,
+            audited_at=local_now(),
         )
 
 
@@ -158,7 +154,11 @@ def audit_database(
                 "修正 security.weak.list_file 后重跑。 Fix security.weak.list_file, then re-run.",
             )
         )
-    with db.connect(conn_id, read_only=True, autocommit=True) as target:
+    # PostgreSQL: autocommit, so a check that fails (and the rollback after it) keeps the session's
+    # statement_timeout; the session is read-only. Oracle: a read-only transaction (not autocommit,
+    # which would end it at every statement).
+    autocommit = db.dialect_of(conn_id) == "postgresql"
+    with db.connect(conn_id, read_only=True, autocommit=autocommit) as target:
         _limit_statements(target, settings.database.statement_timeout_seconds)
         ctx = db_accounts.Context(source, target.dialect, audit.as_of, settings.database, shared)
         findings += db_checks.run_checks(target, ctx)
@@ -189,44 +189,49 @@ def finish(
     settings: SecuritySettings | None = None,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Track incidents, write the report, mail it when something changed (or when asked)."""
+    """Track incidents, write the report, mail it when something changed (or when asked).
+
+    One ebops transaction from the incident bookkeeping to the mail: when the mail (or the report
+    file) fails, nothing is recorded and the retry mails the same news; never a lost alert.
+    """
     settings = settings or security_settings()
-    with db.connect(common().connections.ebops_db) as ops:
+    with db.connect(common().connections.ebops_db, read_only=False) as ops:
         findings = store.week_findings(ops, audit.audit_week)
         sources = store.week_sources(ops, audit.audit_week)
         trend = store.trend(ops, audit.audit_week, TREND_WEEKS)
-    if audit.live:  # the configured sources only (a one-off audit of another connection stays out)
-        expected = expected_sources(settings)
-        findings = [f for f in findings if f.source in expected]
-        sources = [s for s in sources if s["source"] in expected]
-    audited = [s["source"] for s in sources]
-    # Only what this run audited decides incidents; an earlier run's rows of the week are shown.
-    fresh = [s["source"] for s in sources if s["run_id"] == run_id]
-    missing = [s for s in expected_sources(settings) if s not in fresh] if audit.live else []
-    change: dict[str, list[Finding]] = {"new": [], "recovered": []}
-    if audit.live:
-        change = notify.changes(notify.track([f for f in findings if f.source in fresh], fresh, now=now))
-    html_text = report.render(
-        audit_week=audit.audit_week,
-        week_label=audit.week_label,
-        as_of=max((s["as_of"] for s in sources), default=None) or (audit.as_of if audit.live else None),
-        findings=findings,
-        sources=sources,
-        missing_sources=missing,
-        changes=change,
-        trend=trend,
-        live=audit.live,
-        run_id=run_id,
-        runbook=alerts.runbook_link(DAG_ID),
-    )
-    url = artifacts.write_text(html_text, "security", f"{audit.week_label}.html")
-    totals = counts(findings)
-    changed = bool(change["new"] or change["recovered"])
-    mailed: list[str] = []
-    if force_mail or (audit.live and (changed or settings.mail_when == "always")):
-        mailed = notify.mail(
-            html_text, week_label=audit.week_label, change=change, totals=totals, report_url=url
+        if audit.live:  # the configured sources only (a one-off audit of another connection stays out)
+            expected = expected_sources(settings)
+            findings = [f for f in findings if f.source in expected]
+            sources = [s for s in sources if s["source"] in expected]
+        audited = [s["source"] for s in sources]
+        # Only what this run audited decides incidents; an earlier run's rows of the week are shown.
+        fresh = [s["source"] for s in sources if s["run_id"] == run_id]
+        missing = [s for s in expected_sources(settings) if s not in fresh] if audit.live else []
+        change: dict[str, list[Finding]] = {"new": [], "recovered": []}
+        if audit.live:
+            tracked = [f for f in findings if f.source in fresh]
+            change = notify.changes(notify.track(ops, tracked, fresh, now=now))
+        html_text = report.render(
+            audit_week=audit.audit_week,
+            week_label=audit.week_label,
+            as_of=max((s["as_of"] for s in sources), default=None) or (audit.as_of if audit.live else None),
+            findings=findings,
+            sources=sources,
+            missing_sources=missing,
+            changes=change,
+            trend=trend,
+            live=audit.live,
+            run_id=run_id,
+            runbook=alerts.runbook_link(DAG_ID),
         )
+        url = artifacts.write_text(html_text, "security", f"{audit.week_label}.html")
+        totals = counts(findings)
+        changed = bool(change["new"] or change["recovered"])
+        mailed: list[str] = []
+        if force_mail or (audit.live and (changed or settings.mail_when == "always")):
+            mailed = notify.mail(
+                html_text, week_label=audit.week_label, change=change, totals=totals, report_url=url
+            )
     return {
         "week": audit.week_label,
         "audit_week": audit.audit_week.isoformat(),

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ebill_ops.config import Strict, section
+from ebill_ops.config import Strict, common, section
 
 Level = Literal["info", "warning", "critical"]
 
@@ -62,6 +62,10 @@ class WeakPasswordRules(Strict):
     # Slow hashes (PBKDF2, SCRAM) are tested against only the first N candidates (the login-name
     # patterns first, then the list in its order): the list is sorted most common first.
     slow_hash_max_candidates: int = Field(default=300, ge=1)
+    # ... and no more hash iterations than this per account (about 2 s of one core): a PBKDF2 of
+    # 600,000 iterations gets 5 candidates, not 300 (100 s); a hash whose single candidate costs
+    # more is reported untestable instead of stalling the run.
+    slow_hash_max_work: int = Field(default=3_000_000, ge=1)
 
 
 class AppAudit(Strict):
@@ -129,3 +133,9 @@ class SecuritySettings(Strict):
 
 def security_settings() -> SecuritySettings:
     return section("security", SecuritySettings)
+
+
+def database_conn_ids(settings: SecuritySettings | None = None) -> list[str]:
+    """The databases audited (one mapped task each): ``security.database.conn_ids``, else ebill_db."""
+    settings = settings or security_settings()
+    return list(settings.database.conn_ids) or [common().connections.ebill_db]

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ebill_ops.db import Db
-from ebill_ops.security.findings import Finding, from_row
+from ebill_ops.intervals import as_date
+from ebill_ops.security.findings import SEVERITY_ORDER, Finding, from_row
 
 
 def week_of(day: dt.date) -> dt.date:
@@ -29,9 +30,10 @@ def save_source(
     as_of: dt.datetime,
     findings: Sequence[Finding],
     coverage: dict[str, Any],
+    audited_at: dt.datetime,
 ) -> None:
     """Replace one source's findings and coverage of the week in one transaction."""
-    now = dt.datetime.now().replace(microsecond=0)
+    now = audited_at.replace(microsecond=0)
     key = {"audit_week": audit_week, "source": source}
     ops.execute("security/delete_findings", key)
     ops.execute("security/delete_source", key)
@@ -73,8 +75,6 @@ def save_source(
 
 def _unique(findings: Sequence[Finding]) -> list[Finding]:
     """One row per (rule, target): the worst one wins (a target can match a rule twice)."""
-    from ebill_ops.security.findings import SEVERITY_ORDER
-
     best: dict[tuple[str, str], Finding] = {}
     for f in findings:
         k = (f.rule, f.target[:200])
@@ -92,5 +92,7 @@ def week_sources(ops: Db, audit_week: dt.date) -> list[dict[str, Any]]:
 
 
 def trend(ops: Db, audit_week: dt.date, weeks: int) -> list[dict[str, Any]]:
+    """Counts per week; ``audit_week`` a date in either engine (Oracle's DATE reads as a datetime)."""
     since = audit_week - dt.timedelta(weeks=weeks - 1)
-    return ops.rows("security/trend", {"since": since, "audit_week": audit_week})
+    rows = ops.rows("security/trend", {"since": since, "audit_week": audit_week})
+    return [{**r, "audit_week": as_date(r["audit_week"])} for r in rows]

@@ -31,6 +31,7 @@ class Verifier:
 
     scheme = "?"
     slow = False
+    iterations = 1  # cost of one candidate, in hash iterations (what the slow-hash budget divides)
     weakness = ""  # why the scheme itself is weak ("" when it is not)
 
     def matches(self, candidate: bytes) -> bool:  # pragma: no cover - interface
@@ -82,17 +83,27 @@ class SaltedDigest(Verifier):
         return None
 
 
+def _checked_iterations(iterations: int) -> int:
+    """hashlib refuses 0 iterations mid-audit: say so up front, for this account only."""
+    if iterations < 1:
+        raise UnsupportedHash(f"the stored hash claims {iterations} iterations")
+    return iterations
+
+
 class Pbkdf2(Verifier):
-    __slots__ = ("_digest", "_hash_name", "_iterations", "_salt", "scheme")
+    __slots__ = ("_digest", "_hash_name", "_salt", "iterations", "scheme")
     slow = True
 
     def __init__(self, hash_name: str, salt: bytes, iterations: int, digest: bytes):
+        if not digest:
+            raise UnsupportedHash("the stored hash is empty")
         self.scheme = f"pbkdf2_{hash_name}"
-        self._hash_name, self._salt, self._iterations, self._digest = hash_name, salt, iterations, digest
+        self._hash_name, self._salt, self._digest = hash_name, salt, digest
+        self.iterations = _checked_iterations(iterations)
 
     def matches(self, candidate: bytes) -> bool:
         derived = hashlib.pbkdf2_hmac(
-            self._hash_name, candidate, self._salt, self._iterations, dklen=len(self._digest)
+            self._hash_name, candidate, self._salt, self.iterations, dklen=len(self._digest)
         )
         return hmac.compare_digest(derived, self._digest)
 
@@ -126,15 +137,16 @@ class PgMd5(Verifier):
 class Scram(Verifier):
     """PostgreSQL's ``SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`` (RFC 5802/7677)."""
 
-    __slots__ = ("_iterations", "_salt", "_stored_key")
+    __slots__ = ("_salt", "_stored_key", "iterations")
     scheme = "scram-sha-256"
     slow = True
 
     def __init__(self, iterations: int, salt: bytes, stored_key: bytes):
-        self._iterations, self._salt, self._stored_key = iterations, salt, stored_key
+        self._salt, self._stored_key = salt, stored_key
+        self.iterations = _checked_iterations(iterations)
 
     def matches(self, candidate: bytes) -> bool:
-        salted = hashlib.pbkdf2_hmac("sha256", candidate, self._salt, self._iterations)
+        salted = hashlib.pbkdf2_hmac("sha256", candidate, self._salt, self.iterations)
         client_key = hmac.digest(salted, b"Client Key", "sha256")
         return hmac.compare_digest(hashlib.sha256(client_key).digest(), self._stored_key)
 
