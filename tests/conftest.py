@@ -117,6 +117,26 @@ def forget_incidents(sandbox):
     return forget
 
 
+@pytest.fixture
+def smtp_down(monkeypatch):
+    """``with smtp_down(): ...`` — the SMTP connection points at a port nothing listens on."""
+    import contextlib
+    import json
+    import socket
+
+    @contextlib.contextmanager
+    def down():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        broken = {**json.loads(os.environ["AIRFLOW_CONN_SMTP_DEFAULT"]), "port": port}
+        with monkeypatch.context() as patch:
+            patch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps(broken))
+            yield
+
+    return down
+
+
 @pytest.fixture(scope="module")
 def reseed(sandbox, manifest):
     """``reseed(cfg)`` loads another data set for one module; the standard one is restored after.

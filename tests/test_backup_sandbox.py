@@ -100,6 +100,26 @@ def test_corrupt_backup_is_caught_and_alerted(sandbox, manifest, settings):
     assert summary["status"] == "verified" and summary["mailed"]["recovered"] == 1
 
 
+def test_an_alert_mail_that_fails_is_sent_by_the_retry(sandbox, manifest, settings, smtp_down):
+    """The incident commits with its mail: SMTP down fails the task, and the retry still mails."""
+    from sandbox import smtp_sink
+
+    taken = run.take(DAY, settings)
+    path = files.local_path(taken["file_url"])
+    path.write_bytes(path.read_bytes()[:2048])
+    result = run.verify(DAY, settings)
+    smtp_sink.clear(sandbox)
+    with smtp_down(), pytest.raises(OSError):
+        run.conclude(result, taken, None)
+    with pytest.raises(Exception) as failure:
+        run.conclude(result, taken, None)
+    assert getattr(failure.value, "ebops_alerted", False)
+    mail = smtp_sink.wait_for(sandbox, lambda m: "ebill_backup_verify" in m["Subject"], timeout=30)[0]
+    assert "CRITICAL" in mail["Subject"]
+    taken = run.take(DAY, settings)  # leave a verified backup behind (closes the incident)
+    assert run.conclude(run.verify(DAY, settings), taken, None)["status"] == "verified"
+
+
 def test_truncated_and_missing_backups_are_critical(sandbox, manifest, settings):
     taken = run.take(DAY, settings)
     path = files.local_path(taken["file_url"])

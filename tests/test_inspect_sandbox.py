@@ -279,3 +279,28 @@ def test_application_figures_on_the_seeded_day(sandbox, manifest):
     stuck = [t for t in manifest["transit"] if t["kind"] == "before_supervision"]
     backlog = found["application:transit_backlog:before_supervision"]
     assert 0 < backlog.value <= len(stuck) and backlog.severity == "warning"
+
+
+@pytest.mark.integration
+def test_a_critical_alert_whose_mail_fails_is_mailed_by_the_retry(
+    sandbox, manifest, smtp_down, forget_incidents
+):
+    """The incidents commit with their mail: SMTP down fails the task, the retry mails the critical."""
+    from ebill_ops.inspect import notify
+    from ebill_ops.inspect.findings import Finding
+    from sandbox import smtp_sink
+
+    finding = Finding("host", "disk_used_pct", "/data", 97.0, "%", ">= 95", "critical", "清理 free space")
+    forget_incidents(notify.PREFIX + "retry-test:")
+    smtp_sink.clear(sandbox)
+    try:
+        with smtp_down(), pytest.raises(OSError):
+            notify.alert_criticals([("retry-test", finding)])
+        assert notify.alert_criticals([("retry-test", finding)]) == {"alerted": 1, "recovered": 0}
+        [mail] = smtp_sink.wait_for(sandbox, lambda m: "ebill_daily_inspection" in m["Subject"], timeout=30)
+        assert (
+            "CRITICAL" in mail["Subject"] and "/data" in mail.get_body(preferencelist=("html",)).get_content()
+        )
+        assert notify.alert_criticals([("retry-test", finding)]) == {"alerted": 0, "recovered": 0}
+    finally:
+        forget_incidents(notify.PREFIX + "retry-test:")

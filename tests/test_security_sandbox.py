@@ -175,32 +175,16 @@ def _forget_app_incidents() -> None:
         ops.execute_sql("DELETE FROM ebops.alert_incident WHERE alert_key LIKE 'security:app:%%'")
 
 
-@pytest.fixture
-def closed_port():
-    import socket
-
-    with socket.socket() as s:  # a port nothing listens on: connecting is refused
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_a_mail_that_fails_is_sent_by_the_retry(sandbox, manifest, today_audit, monkeypatch, closed_port):
+def test_a_mail_that_fails_is_sent_by_the_retry(sandbox, manifest, today_audit, smtp_down):
     """The incidents are recorded with the mail, not before it: when SMTP is down the report task
     fails, and its retry still mails the new findings (they are not 'ongoing' yet)."""
-    import json
-    import os
-
     from sandbox import smtp_sink
 
     _forget_app_incidents()
     run.audit_app_users(today_audit, "test-mail-retry")
-    broken = json.loads(os.environ["AIRFLOW_CONN_SMTP_DEFAULT"])
-    broken["port"] = closed_port
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps(broken))
     smtp_sink.clear(sandbox)
-    with pytest.raises(OSError):
+    with smtp_down(), pytest.raises(OSError):
         run.finish(today_audit, "test-mail-retry")
-    monkeypatch.undo()
     retried = run.finish(today_audit, "test-mail-retry")
     try:
         assert retried["new"] > 0 and retried["mailed_to"]

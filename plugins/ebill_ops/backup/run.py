@@ -355,6 +355,9 @@ def conclude(
     """Alert on a failed verification (once per incident) or its recovery; fail the run if it failed."""
     method = verification["method"]
     failed = verification["status"] != "verified"
+    rows = verification["findings"] or [
+        {"severity": "ok", "check": "backup", "target": method, "detail": verification["verdict"]}
+    ]
     with db.connect(common().connections.ebops_db, read_only=False) as ops:
         outcome = incidents.track(
             ops,
@@ -363,15 +366,13 @@ def conclude(
             severity="critical" if failed else "ok",
             summary=verification["verdict"],
         )
-    rows = verification["findings"] or [
-        {"severity": "ok", "check": "backup", "target": method, "detail": verification["verdict"]}
-    ]
-    mailed = alerts.notify_outcomes(
-        DAG_ID,
-        [(outcome, row) for row in rows],
-        title=f"备份校验 backup {verification['backup_date']}",
-        links={"Catalogue 备份目录": CATALOG, "File 文件": (taken or {}).get("file_url", "")},
-    )
+        # Mailed before the incident commits: if the mail fails, the retry decides (and mails) again.
+        mailed = alerts.notify_outcomes(
+            DAG_ID,
+            [(outcome, row) for row in rows],
+            title=f"备份校验 backup {verification['backup_date']}",
+            links={"Catalogue 备份目录": CATALOG, "File 文件": (taken or {}).get("file_url", "")},
+        )
     summary = {
         "backup_date": verification["backup_date"],
         "method": method,

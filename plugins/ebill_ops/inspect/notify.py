@@ -65,8 +65,9 @@ def alert_criticals(
                         },
                     )
                 )
-    links = {"Report 报告": report_url} if report_url else None
-    return alerts.notify_outcomes(DAG_ID, outcomes, title="巡检 inspection", links=links)
+        # Mailed before the incidents commit: if the mail fails, the retry decides (and mails) again.
+        links = {"Report 报告": report_url} if report_url else None
+        return alerts.notify_outcomes(DAG_ID, outcomes, title="巡检 inspection", links=links)
 
 
 def mail_report(

@@ -331,7 +331,10 @@ def _stream_failures(ops: db.Db, params: dict[str, Any]) -> Iterator[dict[str, A
 
 
 def notify(summary: dict[str, Any], fix_list_url: str | None, *, run_id: str) -> dict[str, Any]:
-    """Track the window's incident and mail when it opens, escalates or recovers."""
+    """Track the window's incident and mail when it opens, escalates or recovers.
+
+    The mail goes out before the incident commits: if it fails, the retry decides (and mails) again.
+    """
     from ebill_ops import alerts, incidents
     from ebill_ops.quality import report
 
@@ -344,25 +347,25 @@ def notify(summary: dict[str, Any], fix_list_url: str | None, *, run_id: str) ->
             severity=level,
             summary=report.headline(summary),
         )
+        if not outcome.should_notify:
+            return {"mailed": False, "decision": outcome.decision, "severity": level}
         last = dt.date.fromisoformat(summary["last_day"])
         rows = ops.rows(
             "quality/pass_rates",
             {"first_day": last - dt.timedelta(days=report.TREND_DAYS - 1), "last_day": last},
         )
-    if not outcome.should_notify:
-        return {"mailed": False, "decision": outcome.decision, "severity": level}
-    days, table = report.trend(rows, last)
-    body = report.render(
-        summary,
-        fix_list=fix_list_url,
-        decision=outcome.decision,
-        run_id=run_id,
-        trend_days=days,
-        trend_table=table,
-        runbook=alerts.runbook_link(DAG_ID),
-    )
-    kind = {"critical": "critical", "warning": "alert"}.get(level, "recovered")
-    alerts.send_mail(alerts.subject(kind, DAG_ID, report.headline(summary)), body)
+        days, table = report.trend(rows, last)
+        body = report.render(
+            summary,
+            fix_list=fix_list_url,
+            decision=outcome.decision,
+            run_id=run_id,
+            trend_days=days,
+            trend_table=table,
+            runbook=alerts.runbook_link(DAG_ID),
+        )
+        kind = {"critical": "critical", "warning": "alert"}.get(level, "recovered")
+        alerts.send_mail(alerts.subject(kind, DAG_ID, report.headline(summary)), body)
     return {"mailed": True, "decision": outcome.decision, "severity": level}
 
 

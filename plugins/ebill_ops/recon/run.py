@@ -308,28 +308,29 @@ def report(window: Window, run_id: str | None = None) -> dict[str, Any]:
             )
             if notify:
                 notices.append(entry)
-    mailed = False
-    if notices:
-        worst = max((n["severity"] for n in notices), key=["ok", "warning", "critical"].index)
-        needs_action = any(n["severity"] != "ok" for n in notices)
-        total = sum(sum(n["classes"].values()) for n in notices)
-        errors_total = sum(n["data_errors"] for n in notices)
-        first, last = notices[0]["date"], notices[-1]["date"]
-        span = first if first == last else f"{first}..{last}"
-        kind = "critical" if worst == "critical" else "alert" if needs_action else "recovered"
-        detail = f"{span}: {total} differences, {errors_total} data errors 对账差异"
-        body = rpt.render_mail(
-            {
-                "site": site.site_name,
-                "environment": site.environment,
-                "first_day": first,
-                "last_day": last,
-                "days": notices,
-                "needs_action": needs_action,
-                "runbook": alerts.runbook_link(DAG_ID),
-                "run_id": run_id,
-            }
-        )
-        alerts.send_mail(alerts.subject(kind, DAG_ID, detail), body)
-        mailed = True
+        # Mailed before the incidents commit: if the mail fails, the retry decides (and mails) again.
+        mailed = False
+        if notices:
+            worst = max((n["severity"] for n in notices), key=["ok", "warning", "critical"].index)
+            needs_action = any(n["severity"] != "ok" for n in notices)
+            total = sum(sum(n["classes"].values()) for n in notices)
+            errors_total = sum(n["data_errors"] for n in notices)
+            first, last = notices[0]["date"], notices[-1]["date"]
+            span = first if first == last else f"{first}..{last}"
+            kind = "critical" if worst == "critical" else "alert" if needs_action else "recovered"
+            detail = f"{span}: {total} differences, {errors_total} data errors 对账差异"
+            body = rpt.render_mail(
+                {
+                    "site": site.site_name,
+                    "environment": site.environment,
+                    "first_day": first,
+                    "last_day": last,
+                    "days": notices,
+                    "needs_action": needs_action,
+                    "runbook": alerts.runbook_link(DAG_ID),
+                    "run_id": run_id,
+                }
+            )
+            alerts.send_mail(alerts.subject(kind, DAG_ID, detail), body)
+            mailed = True
     return {"days": out_days, "mailed": mailed, "mailed_days": [n["date"] for n in notices]}
