@@ -17,8 +17,9 @@ source: a re-run replaces. One HTML report per week (`<artifacts>/perf/perf_<wee
 once per content. A view the account cannot read becomes a finding naming the grant it needs.
 
 **Manual run / backfill.** `start` (a date; `end` defaults to start + 7 days). For a week that
-ended more than `perf.live_days` ago only the interface log is re-evaluated: the database views
-show the database now, so the database findings recorded that week are kept.
+ended more than `perf.live_days` ago, or one followed by a recorded week, only the interface log
+is re-evaluated: the database views show the database now, so the database findings recorded
+that week (and the top-SQL snapshot the next week is measured from) are kept.
 
 **When it alerts.** The weekly report mail (subject *ALERT* when something is critical). A failed
 task mails the usual failure alert.
@@ -27,8 +28,12 @@ task mails the usual failure alert.
 carries its advice. Try commands on pre-production first — the advisor itself changes nothing.
 - *A check is "not readable"*: grant what the row names (PostgreSQL `pg_monitor`, the
   `pg_stat_statements` extension; Oracle `SELECT_CATALOG_ROLE`), then clear the task.
-- *A task failed*: the database or ebops did not answer; it retries with backoff. Clear it once
-  they answer: everything is read-only except the advisor's own ebops rows, which it replaces.
+- *A database is "not reachable" (check `connect`)*: fix the connection or the account, then
+  clear `check_database` for it.
+- *A task failed*: ebops or SMTP did not answer (or, in `check_database`, an assessment raised:
+  the traceback names it); it retries with backoff. Clear it once they answer: everything is
+  read-only except the advisor's own ebops rows, which it replaces. A failed check is named in
+  the report; once cleared, the complete report is mailed.
 
 **Reads** `ebill_db` (read-only; pg_monitor / SELECT_CATALOG_ROLE). **Writes** `ebops_db` only.
 Runbook: `docs/runbooks/ebill_performance_advisor.md`.

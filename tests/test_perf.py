@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pendulum
@@ -31,6 +32,9 @@ def test_sql_text_is_redacted_before_anyone_sees_it():
     assert "S3cret" not in redacted and "440157197507157777" not in redacted
     assert "PASSWORD ***" in redacted and "id_card_no = '?'" in redacted
     assert topsql.redact_sql("ALTER USER x IDENTIFIED BY tiger") == "ALTER USER x IDENTIFIED BY ***"
+    # A quoted password with a space: no tail of it, and no later literal, may show.
+    spaced = topsql.redact_sql("ALTER ROLE app PASSWORD 'open sesame' ; SELECT 1 FROM t WHERE payer = '张三'")
+    assert "sesame" not in spaced and "张三" not in spaced and "PASSWORD ***" in spaced, spaced
     assert topsql.redact_sql("select 1\n\n  from dual where n = 1234567") == "select 1 from dual where n = ?"
     assert len(topsql.redact_sql("x" * 5000)) == 1000
 
@@ -321,6 +325,107 @@ def test_the_report_fingerprint_ignores_moving_figures():
     assert report.fingerprint(rows) != report.fingerprint([{**rows[0], "severity": "critical"}, rows[1]])
 
 
+class _OracleLikeConnection:
+    """Records what an Oracle session is asked to run; the top-SQL view is refused (ORA-00942)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def cursor(self):
+        connection = self
+
+        class Cursor:
+            description = None
+            rowcount = 0
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def execute(self, text, params=None):
+                connection.statements.append(" ".join(text.split()))
+                if "v$sqlstats" in text.lower():
+                    raise RuntimeError("ORA-00942: table or view does not exist")
+
+        return Cursor()
+
+    def rollback(self):
+        self.statements.append("ROLLBACK")
+
+
+def test_a_failed_query_on_oracle_restarts_the_read_only_transaction():
+    # The rollback after a refused view ends Oracle's SET TRANSACTION READ ONLY: the next
+    # checks must still run read-only.
+    from ebill_ops.perf import database
+
+    raw = _OracleLikeConnection()
+    found, snapshot = database.top_sql(db.Db(raw, "oracle"), PerfSettings(), {}, since="x")
+    assert snapshot == [] and found[0].target == "top_sql" and "V_$SQLSTATS" in found[0].advice
+    assert raw.statements[-2:] == ["ROLLBACK", "SET TRANSACTION READ ONLY"]
+
+
+FACTS = json.dumps(
+    dict.fromkeys(("calls", "total_ms", "mean_ms", "share_pct", "rows", "logical_reads", "disk_reads"), 1)
+    | {"temp_blocks": 0, "basis": "week", "sql_text": "select perf_lob_probe"}
+)
+
+
+def test_oracle_clob_facts_are_read_while_the_connection_is_open():
+    from ebill_ops.perf import store
+
+    class Lob:  # python-oracledb returns CLOB columns as LOBs, readable only while connected
+        def __init__(self, text):
+            self.text = text
+
+        def read(self):
+            return self.text
+
+    class Ops:
+        def rows(self, name, params=None):
+            assert name == "perf/findings_of_week"
+            return [
+                {
+                    "source": "db",
+                    "category": "top_sql",
+                    "target": "a",
+                    "severity": "warning",
+                    "rank_no": 1,
+                    "value": 1,
+                    "unit": "ms",
+                    "threshold": "",
+                    "detail": "",
+                    "advice": "",
+                    "facts": Lob(FACTS),
+                },
+                {
+                    "source": "db",
+                    "category": "check",
+                    "target": "top_sql",
+                    "severity": "ok",
+                    "rank_no": 0,
+                    "value": 0,
+                    "unit": "",
+                    "threshold": "",
+                    "detail": "",
+                    "advice": "",
+                    "facts": None,
+                },
+            ]
+
+    rows = store.findings_of_week(Ops(), dt.date(2026, 11, 23))
+    assert rows[0]["facts"] == FACTS and rows[1]["facts"] is None
+    html = report.render(
+        Window(dt.datetime(2026, 11, 23), dt.datetime(2026, 11, 30)),
+        rows,
+        generated_at=dt.datetime(2026, 11, 30, 7),
+        run_id="r",
+        live=True,
+    )
+    assert "select perf_lob_probe" in html
+
+
 # --- on the sandbox ---------------------------------------------------------------------------
 PROBE = (
     "SELECT count(*) AS perf_probe FROM ebill.bill a CROSS JOIN ebill.bill b "
@@ -381,6 +486,25 @@ def test_an_expensive_query_leads_the_top_sql_and_next_week_counts_only_new_call
     assert not [f for f in again if f.category == "top_sql" and "COPY" in f.facts["sql_text"]]
 
 
+@pytest.mark.integration
+def test_a_snapshot_read_before_a_statistics_reset_is_no_baseline(sandbox, bill_db):
+    from ebill_ops.perf import database
+
+    _probe(sandbox)
+    settings = PerfSettings(top_sql=TopSqlSettings(top_n=200))
+    _, snapshot = database.top_sql(bill_db, settings, {}, since="x")
+    taken = dt.datetime(2026, 1, 5, 7, 0)
+    previous = {r["sql_id"]: {**r, "taken_at": taken} for r in snapshot}
+    # Read after the snapshot: last week's counters are a fair baseline.
+    after, _ = database.top_sql(bill_db, settings, previous, since="x", reset_at=taken - dt.timedelta(days=1))
+    assert {f.facts["basis"] for f in after if f.category == "top_sql"} == {"week"}
+    # Reset after the snapshot: whatever the counters show now counts whole, never as a difference.
+    wiped, _ = database.top_sql(bill_db, settings, previous, since="x", reset_at=taken + dt.timedelta(days=1))
+    assert {f.facts["basis"] for f in wiped if f.category == "top_sql"} == {"cumulative"}
+    check = next(f for f in wiped if f.category == "check" and f.target == "top_sql")
+    assert "baseline: none" in check.detail
+
+
 @pytest.fixture
 def scratch_tables(sandbox, manifest):
     """Tables the bill platform's owner creates for the test, autovacuum off, dropped afterwards."""
@@ -435,6 +559,13 @@ def test_tables_changed_without_analyze_are_stale(sandbox, bill_db, scratch_tabl
 def test_bloat_dead_rows_unused_index_and_full_scans_are_found(sandbox, bill_db, scratch_tables):
     from ebill_ops.perf import database
 
+    # Reset this table's counters (a DBA's pg_stat_reset... does the same to all of them): the
+    # unused-index claim must count from this reset, not from pg_stat_statements' own reset.
+    with psycopg.connect(sandbox.admin_dsn("bill"), autocommit=True) as admin:
+        admin.execute("SELECT pg_stat_reset_single_table_counters('ebill.perf_probe_bloat'::regclass)")
+        reset_at = admin.execute(
+            "SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()[0]
     _owner(
         sandbox,
         "INSERT INTO ebill.perf_probe_bloat SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 40000) g",
@@ -460,6 +591,7 @@ def test_bloat_dead_rows_unused_index_and_full_scans_are_found(sandbox, bill_db,
     assert "VACUUM (ANALYZE) ebill.perf_probe_bloat" in bloat.advice
     unused = by_key[("unused_index", "ebill.perf_probe_bloat_pad_idx")]
     assert "DROP INDEX CONCURRENTLY" in unused.advice
+    assert f"no scan since {tables.naive_local(reset_at):%Y-%m-%d %H:%M}" in unused.detail, unused.detail
     scans = by_key[("seq_scan", "ebill.perf_probe_bloat")]
     assert scans.value >= 3 and "CREATE INDEX CONCURRENTLY" in scans.advice
     # Unique and primary-key indexes are never "unused" candidates.
@@ -493,6 +625,111 @@ def test_views_the_account_cannot_read_become_findings_not_failures(sandbox, man
         found, _ = database.top_sql(db.Db(raw, "postgresql"), PerfSettings(), {}, since="x")
     visibility = next(f for f in found if f.target == "top_sql:visibility")
     assert visibility.severity == "warning" and visibility.value > 0 and "pg_monitor" in visibility.advice
+
+
+@pytest.mark.integration
+def test_an_unreachable_database_is_a_finding_not_a_failure(sandbox, manifest, monkeypatch):
+    from ebill_ops.perf import run, store
+
+    # A port nobody listens on (the sandbox's own PostgreSQL port minus one).
+    nowhere = {"conn_type": "postgres", "host": "127.0.0.1", "port": sandbox.port("postgres") - 1}
+    monkeypatch.setenv("AIRFLOW_CONN_PERF_NOWHERE", json.dumps({**nowhere, "schema": "bill", "login": "x"}))
+    week = Window(
+        dt.datetime.combine(TODAY, dt.time()), dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time())
+    )
+    summary = run.check_database("perf_nowhere", week)
+    with db.connect("ebops_db", read_only=False) as ops:
+        rows = [r for r in store.findings_of_week(ops, week.start.date()) if r["source"] == "perf_nowhere"]
+        ops.execute("perf/delete_findings", {"week_start": week.start.date(), "source": "perf_nowhere"})
+    assert summary["unreadable"] == ["connect"]
+    [connect] = rows
+    assert connect["severity"] == "warning" and "OperationalError" in connect["detail"]
+    assert "check the connection and account" in connect["advice"]
+
+
+@pytest.mark.integration
+def test_a_rerun_of_a_week_followed_by_a_recorded_week_keeps_its_database_findings(sandbox, manifest):
+    # Re-running an older week must not file today's figures under it, nor overwrite the
+    # top-SQL snapshot that the later week's differences are measured from.
+    from ebill_ops.perf import run, store
+
+    start = dt.datetime.combine(TODAY + dt.timedelta(days=7), dt.time())  # no other test's week
+    week = Window(start, start + dt.timedelta(days=7))
+    now = dt.datetime.combine(TODAY, dt.time(7))
+    later = {
+        "week_start": week.end.date(),
+        "week_end": (week.end + dt.timedelta(days=7)).date(),
+        "finished_at": now,
+        "worst_severity": "ok",
+        "warning_count": 0,
+        "critical_count": 0,
+        "report_url": None,
+        "fingerprint": None,
+        "mailed_at": None,
+    }
+
+    def recorded():
+        with db.connect("ebops_db") as ops:
+            findings = [
+                r for r in store.findings_of_week(ops, week.start.date()) if r["source"] == "ebill_db"
+            ]
+            snapshot = ops.rows_sql(
+                "SELECT count(*) AS n, max(taken_at) AS taken FROM ebops.perf_sql_snapshot "
+                "WHERE week_start = %(w)s AND source = 'ebill_db'",
+                {"w": week.start.date()},
+            )[0]
+        return findings, snapshot
+
+    try:
+        first = run.check_database("ebill_db", week, now=now)
+        assert "skipped" not in first and first["findings"] > 0
+        findings, snapshot = recorded()
+        assert findings and snapshot["n"] > 0 and snapshot["taken"] == now
+        with db.connect("ebops_db", read_only=False) as ops:
+            store.save_run(ops, later)
+        again = run.check_database("ebill_db", week, now=now + dt.timedelta(hours=1))
+        assert "a later week" in again.get("skipped", ""), again
+        assert recorded() == (findings, snapshot)  # nothing replaced
+        with db.connect("ebops_db") as ops:  # the report's backfill banner follows the same rule
+            assert (
+                run.why_kept(ops, week, now, PerfSettings())
+                == f"a later week ({week.end:%Y-%m-%d}) is recorded"
+            )
+    finally:
+        with db.connect("ebops_db", read_only=False) as ops:
+            ops.execute("perf/delete_run", {"week_start": later["week_start"]})
+            ops.execute("perf/delete_findings", {"week_start": week.start.date(), "source": "ebill_db"})
+            ops.execute("perf/delete_snapshot", {"week_start": week.start.date(), "source": "ebill_db"})
+
+
+@pytest.mark.integration
+def test_a_complete_report_is_mailed_after_an_incomplete_one(sandbox, manifest):
+    from ebill_ops.perf import run, store
+    from ebill_ops.perf.findings import Finding
+
+    start = dt.datetime.combine(TODAY - dt.timedelta(days=35), dt.time())  # no other test's week
+    week = Window(start, start + dt.timedelta(days=7))
+    source = "perf_test_source"
+    finding = Finding("bloat", "ebill.t", "warning", 40.0, "%", "waste ≥ 30%", "size 100 MB", "VACUUM")
+    try:
+        with db.connect("ebops_db", read_only=False) as ops:
+            store.replace_findings(ops, week.start.date(), source, [finding], start)
+        incomplete = run.make_report(week, run_id="r1", missing=["check_interfaces"])
+        complete = run.make_report(week, run_id="r2")  # the failed check was cleared: same findings
+        same = run.make_report(week, run_id="r3")
+        with db.connect("ebops_db", read_only=False) as ops:
+            store.replace_findings(
+                ops, week.start.date(), source, [replace(finding, severity="critical")], start
+            )
+        changed = run.make_report(week, run_id="r4")
+    finally:
+        with db.connect("ebops_db", read_only=False) as ops:
+            ops.execute("perf/delete_findings", {"week_start": week.start.date(), "source": source})
+            ops.execute("perf/delete_run", {"week_start": week.start.date()})
+    assert incomplete["mailed_to"] and incomplete["incomplete"] == ["check_interfaces"]
+    assert complete["mailed_to"], "the complete report must follow the incomplete one"
+    assert same["mailed_to"] == []  # the same content is not mailed twice
+    assert changed["mailed_to"] and changed["critical"] == 1
 
 
 def _degraded(manifest) -> set[tuple[str, str, str]]:
@@ -615,3 +852,11 @@ def test_the_runbook_covers_every_task():
     runbook = (Path(__file__).resolve().parent.parent / "docs" / "runbooks" / f"{DAG_ID}.md").read_text()
     for section in ("## check_database", "## check_interfaces", "## report", "## deadline"):
         assert section in runbook
+    # Every check the database task runs has its row (what it means, what to do), and every way a
+    # task ends other than "found things" is explained.
+    from ebill_ops.perf import database
+
+    for check in ("top_sql", *(c.name for c in database.TABLE_CHECKS)):
+        assert f"| {check} " in runbook, check
+    for outcome in ("*Failed*", "*Skipped*", '"connect"', "not readable", "Before dropping an index"):
+        assert outcome in runbook, outcome

@@ -3,6 +3,7 @@ account cannot read into a finding that names the grant it needs — never a cra
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -71,30 +72,69 @@ def _schema(name: str, dialect: str) -> str:
     return name.upper() if dialect == "oracle" else name
 
 
-def statistics_since(db: Db) -> str:
-    """Since when the cumulative statistics count, as text for the report ("unknown" if unreadable)."""
+UNKNOWN_SINCE = "the last statistics reset 上次统计重置"
+
+
+def recover(db: Db) -> None:
+    """After a failed query: roll back so the next one starts clean.
+
+    Local workaround (see the report to the lead): on Oracle the rollback also ends the
+    ``SET TRANSACTION READ ONLY`` that ``db.connect(read_only=True)`` began, so begin another;
+    PostgreSQL's read-only setting is per session and survives the rollback.
+    """
+    db.rollback_quietly()
+    if db.dialect == "oracle":
+        try:
+            db.execute_sql("SET TRANSACTION READ ONLY")
+        except Exception as exc:
+            log.warning("could not restart the read-only transaction: %s", type(exc).__name__)
+
+
+def reading_since(db: Db, query: str) -> dt.datetime | None:
+    """Since when a set of cumulative counters counts (naive local time; None if unreadable)."""
     try:
-        row = db.one("perf/stats_since")
+        row = db.one(query)
     except Exception as exc:
-        db.rollback_quietly()
-        log.info("statistics reset time not readable: %s", type(exc).__name__)
-        return "the last statistics reset 上次统计重置"
-    since = row.get("since") if row else None
-    return "the last statistics reset 上次统计重置" if since is None else str(tables.naive_local(since))[:16]
+        recover(db)
+        log.info("%s not readable: %s", query, type(exc).__name__)
+        return None
+    return tables.naive_local(row.get("since")) if row else None
+
+
+def since_text(since: dt.datetime | None) -> str:
+    return UNKNOWN_SINCE if since is None else f"{since:%Y-%m-%d %H:%M}"
+
+
+def baseline_taken_at(previous: Mapping[str, Mapping[str, Any]]) -> dt.datetime | None:
+    """When last week's snapshot was read (the oldest reading of it, to be safe)."""
+    taken = [tables.naive_local(r.get("taken_at")) for r in previous.values() if r.get("taken_at")]
+    return min((t for t in taken if t is not None), default=None)
 
 
 def top_sql(
-    db: Db, settings: PerfSettings, previous: Mapping[str, Mapping[str, Any]], since: str
+    db: Db,
+    settings: PerfSettings,
+    previous: Mapping[str, Mapping[str, Any]],
+    since: str,
+    *,
+    reset_at: dt.datetime | None = None,
 ) -> tuple[list[Finding], list[dict[str, Any]]]:
-    """Top SQL findings and the snapshot to keep; an unreadable view is one warning finding."""
+    """Top SQL findings and the snapshot to keep; an unreadable view is one warning finding.
+
+    ``reset_at``: when the statement statistics last started counting. A snapshot read before
+    that is no baseline (its counters were wiped), so every statement then counts whole.
+    """
+    taken_at = baseline_taken_at(previous)
+    if reset_at is not None and taken_at is not None and taken_at < reset_at:
+        previous = {}
     try:
         rows = db.rows("perf/top_sql", {"fetch_n": settings.top_sql.fetch_n})
     except Exception as exc:
-        db.rollback_quietly()
+        recover(db)
         log.warning("top SQL not readable: %s", type(exc).__name__)
         return [unavailable("top_sql", exc, HINTS["top_sql"][db.dialect])], []
-    hidden = [r for r in rows if r.get("sql_id") is None or r.get("sql_text") == topsql.HIDDEN]
-    visible = [r for r in rows if r not in hidden]
+    visible = [r for r in rows if r.get("sql_id") is not None and r.get("sql_text") != topsql.HIDDEN]
+    hidden = len(rows) - len(visible)
     statements = topsql.weekly(visible, previous)
     found = topsql.assess(statements, settings.top_sql, db.dialect, since=since)
     findings = [
@@ -105,7 +145,11 @@ def top_sql(
             found=sum(f.needs_attention for f in found),
             unit="statements",
             detail=f"{len(rows)} statements read, {len(statements)} ran this week; baseline: "
-            + ("last week's snapshot" if previous else f"none (cumulative since {since})"),
+            + (
+                f"the snapshot read {since_text(taken_at)}"
+                if previous
+                else f"none (cumulative since {since})"
+            ),
         ),
     ]
     if hidden:
@@ -114,10 +158,10 @@ def top_sql(
                 "check",
                 "top_sql:visibility",
                 "warning",
-                float(len(hidden)),
+                float(hidden),
                 "statements",
                 "all visible",
-                f"{len(hidden)} 条其他账户的语句不可见 statements of other accounts are hidden from this account",
+                f"{hidden} 条其他账户的语句不可见 statements of other accounts are hidden from this account",
                 HINTS["top_sql"][db.dialect],
             )
         )
@@ -132,7 +176,7 @@ def table_checks(db: Db, settings: PerfSettings, since: str) -> list[Finding]:
             for schema in settings.schemas:
                 rows += db.rows(check.query, {"schema_name": _schema(schema, db.dialect)})
         except Exception as exc:
-            db.rollback_quietly()
+            recover(db)
             log.warning("advisor check %s not readable: %s", check.name, type(exc).__name__)
             findings.append(unavailable(check.name, exc, HINTS["tables"][db.dialect]))
             continue
@@ -145,8 +189,12 @@ def table_checks(db: Db, settings: PerfSettings, since: str) -> list[Finding]:
 def check_database(
     db: Db, settings: PerfSettings, previous: Mapping[str, Mapping[str, Any]]
 ) -> tuple[list[Finding], list[dict[str, Any]]]:
-    """Every database check on an open read-only connection: findings and the top-SQL snapshot."""
-    since = statistics_since(db)
-    findings, snapshot = top_sql(db, settings, previous, since)
-    findings += table_checks(db, settings, since)
+    """Every database check on an open read-only connection: findings and the top-SQL snapshot.
+
+    Statement statistics and table/index counters are reset apart (PostgreSQL:
+    ``pg_stat_statements_reset()`` vs ``pg_stat_reset()``), so each finding names its own "since".
+    """
+    sql_since = reading_since(db, "perf/stats_since")
+    findings, snapshot = top_sql(db, settings, previous, since_text(sql_since), reset_at=sql_since)
+    findings += table_checks(db, settings, since_text(reading_since(db, "perf/counters_since")))
     return findings, snapshot

@@ -61,6 +61,16 @@ class Finding:
         }
 
 
+def number(value: Any) -> float | None:
+    """A driver number (int, Decimal, float) as a float; None stays None."""
+    return None if value is None else float(value)
+
+
+def is_unreadable(category: str, severity: str, target: str) -> bool:
+    """A check that could not run at all (``top_sql:visibility`` ran, and saw only part)."""
+    return category == "check" and severity == "warning" and ":" not in target
+
+
 def worst(severities: Iterable[str]) -> str:
     return max(severities, key=lambda s: SEVERITY_RANK.get(s, 0), default="ok")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ebill_ops.intervals import Window
 from ebill_ops.monitor.settings import MonitorSettings
-from ebill_ops.perf.findings import Finding
+from ebill_ops.perf.findings import Finding, number
 from ebill_ops.perf.settings import InterfaceSettings
 
 # Where to look when an interface is slow, Chinese first.
@@ -29,17 +29,17 @@ ADVICE: dict[str, str] = {
 DEFAULT_ADVICE = "接口变慢：按调用链逐段查看（本地服务、网络、对端）。 Interface slow: check each hop (local service, network, remote)."
 
 
-def _f(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
 def weekly_findings(rows: Iterable[Mapping[str, Any]], monitor: MonitorSettings) -> list[Finding]:
     """One line per interface and service: p95 and mean of successful calls against thresholds."""
     out = []
     for rank, r in enumerate(rows, start=1):
         th = monitor.thresholds(r["interface"])
         calls, failures = int(r["calls"]), int(r["failures"] or 0)
-        p95, mean, worst_ms = _f(r.get("p95_ms")), _f(r.get("mean_ms")), _f(r.get("max_ms"))
+        p95, mean, worst_ms = (
+            number(r.get("p95_ms")),
+            number(r.get("mean_ms")),
+            number(r.get("max_ms")),
+        )
         slow = (p95 is not None and p95 > th.p95_ms) or (mean is not None and mean > th.mean_ms)
         out.append(
             Finding(
@@ -76,7 +76,7 @@ def slow_windows(
     slot = dt.timedelta(minutes=settings.slot_minutes)
     slow: dict[str, list[Mapping[str, Any]]] = {}
     for r in rows:
-        p95 = _f(r.get("p95_ms"))
+        p95 = number(r.get("p95_ms"))
         if p95 is None or int(r["calls"]) < settings.min_calls:
             continue
         if p95 > monitor.thresholds(r["interface"]).p95_ms:
@@ -152,7 +152,7 @@ def interface_p95(rows: Iterable[Mapping[str, Any]]) -> dict[str, float]:
     """The week's p95 per interface: the largest of its services' (for context in window lines)."""
     out: dict[str, float] = {}
     for r in rows:
-        p95 = _f(r.get("p95_ms"))
+        p95 = number(r.get("p95_ms"))
         if p95 is not None:
             out[r["interface"]] = max(out.get(r["interface"], 0.0), p95)
     return out

@@ -12,7 +12,7 @@ from typing import Any
 from ebill_ops.config import common
 from ebill_ops.intervals import Window
 from ebill_ops.paths import templates_dir
-from ebill_ops.perf.findings import CATEGORIES, SEVERITY_LABELS, SEVERITY_RANK, worst
+from ebill_ops.perf.findings import CATEGORIES, SEVERITY_LABELS, SEVERITY_RANK, is_unreadable, worst
 
 TEMPLATE = "perf_report.html.j2"
 
@@ -39,7 +39,7 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "unreadable": sorted(
             f"{r['source']}:{r['target']}"
             for r in rows
-            if r["category"] == "check" and r["severity"] == "warning" and ":" not in r["target"]
+            if is_unreadable(r["category"], r["severity"], r["target"])
         ),
     }
 

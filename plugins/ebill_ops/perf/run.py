@@ -3,6 +3,7 @@ the weekly report (kept, mailed once per content). Read-only everywhere but ebop
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from ebill_ops.config import common
 from ebill_ops.intervals import Window, window_from_context
 from ebill_ops.monitor.settings import MonitorSettings
 from ebill_ops.perf import database, interfaces, report, store
-from ebill_ops.perf.findings import Finding, check_finding, unavailable
+from ebill_ops.perf.findings import Finding, check_finding, is_unreadable, unavailable
 from ebill_ops.perf.settings import PerfSettings, perf_settings
 
 log = logging.getLogger(__name__)
@@ -53,25 +54,46 @@ def is_live(window: Window, now: dt.datetime, settings: PerfSettings) -> bool:
     return window.end >= now - dt.timedelta(days=settings.live_days)
 
 
+def why_kept(ops: db.Db, window: Window, now: dt.datetime, settings: PerfSettings) -> str | None:
+    """Why this run must not record the database views for its week (None: it may).
+
+    The views show the database now. A week that ended long ago, or one followed by a later
+    recorded week, keeps what was recorded: re-reading would file today's figures under it and
+    overwrite the top-SQL snapshot that the later week's differences are measured from.
+    """
+    if not is_live(window, now, settings):
+        return f"backfill: the week ended more than {settings.live_days} days ago"
+    later = store.later_week(ops, window.start.date())
+    if later is not None:
+        return f"a later week ({later:%Y-%m-%d}) is recorded"
+    return None
+
+
 def check_database(conn_id: str, window: Window, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """Top SQL, statistics, bloat and index hints of one database; findings replace the week's."""
     settings = perf_settings()
     now = now or now_local()
-    if not is_live(window, now, settings):
-        return {"source": conn_id, "skipped": "backfill: database findings are kept as recorded"}
     week = window.start.date()
     with db.connect(common().connections.ebops_db) as ops:
-        previous = store.previous_snapshot(ops, week, conn_id)
-    try:
-        with db.connect(conn_id, read_only=True, autocommit=True) as target:
+        kept = why_kept(ops, window, now, settings)
+        previous = {} if kept else store.previous_snapshot(ops, week, conn_id)
+    if kept:
+        log.info("database findings of %s for %s are kept as recorded: %s", conn_id, week, kept)
+        return {"source": conn_id, "skipped": f"{kept}: database findings are kept as recorded"}
+    with contextlib.ExitStack() as stack:
+        try:
+            target = stack.enter_context(db.connect(conn_id, read_only=True))
+        except Exception as exc:
+            # Unreachable or refused: the report says so; the task fails only if ebops is down too.
+            # Errors after connecting are not caught here: each check reports its own query's
+            # failure, anything else is a bug that should fail the task, not pose as "connect".
+            log.warning("performance checks of %s could not connect: %s", conn_id, type(exc).__name__)
+            findings, snapshot = (
+                [unavailable("connect", exc, "检查连接与账户 check the connection and account")],
+                [],
+            )
+        else:
             findings, snapshot = database.check_database(target, settings, previous)
-    except Exception as exc:
-        # Unreachable or refused: the report says so; the task fails only if ebops is down too.
-        log.warning("performance checks of %s could not connect: %s", conn_id, type(exc).__name__)
-        findings, snapshot = (
-            [unavailable("connect", exc, "检查连接与账户 check the connection and account")],
-            [],
-        )
     with db.connect(common().connections.ebops_db, read_only=False) as ops:
         saved = store.replace_findings(ops, week, conn_id, findings, now)
         if snapshot:
@@ -87,7 +109,7 @@ def check_interfaces(window: Window, *, now: dt.datetime | None = None) -> dict[
     source = f"{conn_id}:interface_call_log"
     slot_seconds = settings.interface.slot_minutes * 60
     try:
-        with db.connect(conn_id, read_only=True, autocommit=True) as bill:
+        with db.connect(conn_id, read_only=True) as bill:
             week_rows = bill.rows("perf/interface_week", window.params())
             slot_rows = bill.rows("perf/interface_slots", {**window.params(), "slot_seconds": slot_seconds})
     except Exception as exc:
@@ -127,7 +149,7 @@ def _summary(source: str, findings: list[Finding], saved: int) -> dict[str, Any]
             category: sum(1 for f in findings if f.category == category and f.needs_attention)
             for category in sorted({f.category for f in findings})
         },
-        "unreadable": [f.target for f in findings if f.category == "check" and f.severity == "warning"],
+        "unreadable": [f.target for f in findings if is_unreadable(f.category, f.severity, f.target)],
     }
 
 
@@ -161,9 +183,8 @@ def make_report(
     with db.connect(common().connections.ebops_db) as ops:
         rows = store.findings_of_week(ops, week)
         previous = store.get_run(ops, week)
-    html_text = report.render(
-        window, rows, generated_at=now, run_id=run_id, live=is_live(window, now, settings), missing=missing
-    )
+        live = why_kept(ops, window, now, settings) is None
+    html_text = report.render(window, rows, generated_at=now, run_id=run_id, live=live, missing=missing)
     url = artifacts.write_text(html_text, "perf", f"perf_{week:%Y-%m-%d}.html")
     summary = report.summarize(rows)
     fingerprint = report.fingerprint(rows)
@@ -195,7 +216,9 @@ def make_report(
                 "warning_count": summary["warning"],
                 "critical_count": summary["critical"],
                 "report_url": url,
-                "fingerprint": fingerprint,
+                # An incomplete report is not "this content, mailed": once the failed check is
+                # cleared and the report runs again, the complete one is mailed.
+                "fingerprint": None if missing else fingerprint,
                 "mailed_at": now if mailed_to else (previous or {}).get("mailed_at"),
             },
         )

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ebill_ops.db import Db
+from ebill_ops.intervals import as_date
 from ebill_ops.perf.findings import Finding
 
 
@@ -27,7 +28,19 @@ def replace_findings(
 
 
 def findings_of_week(ops: Db, week_start: dt.date) -> list[dict[str, Any]]:
-    return ops.rows("perf/findings_of_week", {"week_start": week_start})
+    """The week's findings; ``facts`` as text (Oracle returns its CLOB as a LOB that can only be
+    read while the connection is open, and the report is rendered after it closes)."""
+    rows = ops.rows("perf/findings_of_week", {"week_start": week_start})
+    for row in rows:
+        if hasattr(row.get("facts"), "read"):
+            row["facts"] = row["facts"].read()
+    return rows
+
+
+def later_week(ops: Db, week_start: dt.date) -> dt.date | None:
+    """The first later week with a recorded report, if any."""
+    row = ops.one("perf/later_run", {"week_start": week_start})
+    return as_date(row["later_week"]) if row and row.get("later_week") is not None else None
 
 
 def previous_snapshot(ops: Db, week_start: dt.date, source: str) -> dict[str, dict[str, Any]]:

@@ -8,15 +8,11 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ebill_ops.perf.findings import Finding
+from ebill_ops.perf.findings import Finding, number
 from ebill_ops.perf.settings import BloatSettings, IndexSettings, StatsSettings
 
 Rows = Iterable[Mapping[str, Any]]
 MB = 1024 * 1024
-
-
-def _n(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 def naive_local(value: Any) -> dt.datetime | None:
@@ -48,8 +44,8 @@ def _truthy(value: Any) -> bool:
 def stale_stats(rows: Rows, settings: StatsSettings, dialect: str) -> list[Finding]:
     out = []
     for r in rows:
-        rows_now = _n(r.get("num_rows")) or 0.0
-        changed = _n(r.get("modified_rows")) or 0.0
+        rows_now = number(r.get("num_rows")) or 0.0
+        changed = number(r.get("modified_rows")) or 0.0
         analyzed = naive_local(r.get("last_analyzed"))
         target = _name(r)
         reason = None
@@ -119,14 +115,14 @@ def _stats_advice(r: Mapping[str, Any], dialect: str, *, locked: bool) -> str:
 def bloat(rows: Rows, settings: BloatSettings, dialect: str) -> list[Finding]:
     out = []
     for r in rows:
-        size = _n(r.get("table_bytes"))
-        expected = _n(r.get("expected_bytes"))
+        size = number(r.get("table_bytes"))
+        expected = number(r.get("expected_bytes"))
         if not size or size < settings.min_mb * MB:
             continue
         wasted = max(size - (expected or 0.0), 0.0) if expected is not None else 0.0
         pct = 100.0 * wasted / size
-        live = _n(r.get("num_rows")) or 0.0
-        dead = _n(r.get("dead_rows"))
+        live = number(r.get("num_rows")) or 0.0
+        dead = number(r.get("dead_rows"))
         dead_pct = 100.0 * dead / (live + dead) if dead is not None and live + dead > 0 else None
         severity = "ok"
         if expected is not None and pct >= settings.critical_pct:
@@ -184,8 +180,12 @@ def _bloat_advice(r: Mapping[str, Any], dialect: str) -> str:
 def unused_indexes(rows: Rows, settings: IndexSettings, dialect: str, *, since: str) -> list[Finding]:
     out = []
     for r in rows:
-        size = _n(r.get("index_bytes")) or 0.0
-        if _truthy(r.get("is_unique")) or (_n(r.get("scans")) or 0) > 0 or size < settings.unused_min_mb * MB:
+        size = number(r.get("index_bytes")) or 0.0
+        if (
+            _truthy(r.get("is_unique"))
+            or (number(r.get("scans")) or 0) > 0
+            or size < settings.unused_min_mb * MB
+        ):
             continue
         name = f"{r['schema_name']}.{r['index_name']}"
         if dialect == "oracle":
@@ -219,15 +219,15 @@ def unused_indexes(rows: Rows, settings: IndexSettings, dialect: str, *, since: 
 def seq_scans(rows: Rows, settings: IndexSettings, dialect: str, *, since: str) -> list[Finding]:
     out = []
     for r in rows:
-        table_rows = _n(r.get("num_rows")) or 0.0
-        scans = _n(r.get("seq_scan")) or 0.0
-        read = _n(r.get("seq_tup_read"))
+        table_rows = number(r.get("num_rows")) or 0.0
+        scans = number(r.get("seq_scan")) or 0.0
+        read = number(r.get("seq_tup_read"))
         if table_rows < settings.big_table_rows or scans < settings.min_seq_scans:
             continue
         per_scan = read / scans if read is not None and scans else None
         if per_scan is not None and per_scan < settings.seq_read_share * table_rows:
             continue
-        index_scans = _n(r.get("idx_scan"))
+        index_scans = number(r.get("idx_scan"))
         create = "CREATE INDEX ... ONLINE" if dialect == "oracle" else "CREATE INDEX CONCURRENTLY"
         out.append(
             Finding(

@@ -28,11 +28,15 @@ _SPACE = re.compile(r"\s+")
 
 
 def redact_sql(text: str | None, limit: int = 1000) -> str:
-    """SQL text safe to show: string literals, long numbers and passwords replaced, one line."""
+    """SQL text safe to show: string literals, long numbers and passwords replaced, one line.
+
+    Literals go first: a quoted password with a space in it is then one ``'?'`` token for the
+    password rule, never a half-replaced string whose tail shows.
+    """
     if not text:
         return ""
-    out = _SECRET.sub(lambda m: f"{m.group(1)} ***", text)
-    out = _STRING.sub("'?'", out)
+    out = _STRING.sub("'?'", text)
+    out = _SECRET.sub(lambda m: f"{m.group(1)} ***", out)
     out = _LONG_NUMBER.sub("?", out)
     out = _SPACE.sub(" ", out).strip()
     return out if len(out) <= limit else out[: limit - 1] + "…"
