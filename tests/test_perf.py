@@ -328,6 +328,8 @@ def test_the_report_fingerprint_ignores_moving_figures():
 class _OracleLikeConnection:
     """Records what an Oracle session is asked to run; the top-SQL view is refused (ORA-00942)."""
 
+    autocommit = False
+
     def __init__(self):
         self.statements: list[str] = []
 
@@ -361,7 +363,7 @@ def test_a_failed_query_on_oracle_restarts_the_read_only_transaction():
     from ebill_ops.perf import database
 
     raw = _OracleLikeConnection()
-    found, snapshot = database.top_sql(db.Db(raw, "oracle"), PerfSettings(), {}, since="x")
+    found, snapshot = database.top_sql(db.Db(raw, "oracle", read_only=True), PerfSettings(), {}, since="x")
     assert snapshot == [] and found[0].target == "top_sql" and "V_$SQLSTATS" in found[0].advice
     assert raw.statements[-2:] == ["ROLLBACK", "SET TRANSACTION READ ONLY"]
 

@@ -58,6 +58,7 @@ class Db:
 
     conn: Any
     dialect: Dialect
+    read_only: bool = False
 
     def _cursor(self) -> Any:
         return self.conn.cursor()
@@ -124,16 +125,25 @@ class Db:
         finally:
             cur.close()
 
+    def begin_read_only(self) -> None:
+        """Oracle has read-only *transactions*, not sessions: each one must be begun again after a
+        commit or rollback. (PostgreSQL's ``default_transaction_read_only`` lasts the session.)"""
+        if self.read_only and self.dialect == "oracle" and not self.conn.autocommit:
+            with self._cursor() as cur:
+                cur.execute("SET TRANSACTION READ ONLY")
+
     def commit(self) -> None:
         self.conn.commit()
+        self.begin_read_only()
 
     def rollback(self) -> None:
         self.conn.rollback()
+        self.begin_read_only()
 
     def rollback_quietly(self) -> None:
         """After a failed statement: roll back so the next one starts clean; a failure here is moot."""
         try:
-            self.conn.rollback()
+            self.rollback()
         except Exception:
             log.debug("rollback after a failed statement failed too", exc_info=True)
 
@@ -159,10 +169,9 @@ def open_connection(airflow_conn: Any, *, read_only: bool = True, autocommit: bo
         )
         raw = oracledb.connect(user=airflow_conn.login, password=airflow_conn.password, dsn=dsn)
         raw.autocommit = autocommit
-        if read_only and not autocommit:
-            with raw.cursor() as cur:
-                cur.execute("SET TRANSACTION READ ONLY")
-    return Db(conn=raw, dialect=dialect)
+    db = Db(conn=raw, dialect=dialect, read_only=read_only)
+    db.begin_read_only()
+    return db
 
 
 @contextmanager

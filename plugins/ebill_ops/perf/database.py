@@ -75,27 +75,12 @@ def _schema(name: str, dialect: str) -> str:
 UNKNOWN_SINCE = "the last statistics reset 上次统计重置"
 
 
-def recover(db: Db) -> None:
-    """After a failed query: roll back so the next one starts clean.
-
-    Local workaround (see the report to the lead): on Oracle the rollback also ends the
-    ``SET TRANSACTION READ ONLY`` that ``db.connect(read_only=True)`` began, so begin another;
-    PostgreSQL's read-only setting is per session and survives the rollback.
-    """
-    db.rollback_quietly()
-    if db.dialect == "oracle":
-        try:
-            db.execute_sql("SET TRANSACTION READ ONLY")
-        except Exception as exc:
-            log.warning("could not restart the read-only transaction: %s", type(exc).__name__)
-
-
 def reading_since(db: Db, query: str) -> dt.datetime | None:
     """Since when a set of cumulative counters counts (naive local time; None if unreadable)."""
     try:
         row = db.one(query)
     except Exception as exc:
-        recover(db)
+        db.rollback_quietly()
         log.info("%s not readable: %s", query, type(exc).__name__)
         return None
     return tables.naive_local(row.get("since")) if row else None
@@ -130,7 +115,7 @@ def top_sql(
     try:
         rows = db.rows("perf/top_sql", {"fetch_n": settings.top_sql.fetch_n})
     except Exception as exc:
-        recover(db)
+        db.rollback_quietly()
         log.warning("top SQL not readable: %s", type(exc).__name__)
         return [unavailable("top_sql", exc, HINTS["top_sql"][db.dialect])], []
     visible = [r for r in rows if r.get("sql_id") is not None and r.get("sql_text") != topsql.HIDDEN]
@@ -176,7 +161,7 @@ def table_checks(db: Db, settings: PerfSettings, since: str) -> list[Finding]:
             for schema in settings.schemas:
                 rows += db.rows(check.query, {"schema_name": _schema(schema, db.dialect)})
         except Exception as exc:
-            recover(db)
+            db.rollback_quietly()
             log.warning("advisor check %s not readable: %s", check.name, type(exc).__name__)
             findings.append(unavailable(check.name, exc, HINTS["tables"][db.dialect]))
             continue

@@ -103,11 +103,7 @@ def run_checks(db: Any, ctx: Context, checks: tuple[Check, ...] = CHECKS) -> lis
         try:
             rows = db.rows(check.query)
         except Exception as exc:
-            db.rollback_quietly()
-            if ctx.dialect == "oracle":
-                # Oracle has read-only transactions, not sessions: the rollback ended it (a
-                # PostgreSQL session stays read-only through default_transaction_read_only).
-                db.execute_sql("SET TRANSACTION READ ONLY")
+            db.rollback_quietly()  # on Oracle this also begins the next read-only transaction
             log.warning("security check %s on %s not run: %s", check.name, ctx.source, type(exc).__name__)
             findings.append(coverage_finding(check, exc, ctx))
             continue
