@@ -217,21 +217,40 @@ def test_fifteen_minute_runs_alert_once_per_incident(sandbox, monitored, forget_
     outage = next(i for i in monitored["interface"] if i["kind"] == "remote_down")
     t = dt.datetime.fromisoformat(outage["start"]) - dt.timedelta(minutes=30)
     end = dt.datetime.fromisoformat(outage["end"]) + dt.timedelta(minutes=45)
-    decisions = []
+    decisions, mails = [], []
     while t < end:
         window = Window(t, t + dt.timedelta(minutes=15))
         run.measure(window)
-        decisions += [
-            (m["decision"], m["slot_start"])
-            for m in run.alert(window)["mails"]
-            if m["interface"] == "finance_upload"
-        ]
+        mails += [m for m in run.alert(window)["mails"] if m["interface"] == "finance_upload"]
         t += dt.timedelta(minutes=15)
+    decisions = [(m["decision"], m["slot_start"]) for m in mails]
     assert [d for d, _ in decisions] == ["open", "recover"], decisions
     assert decisions[0][1] == outage["start"]
+    # The recovery mail names when the outage began (the backfill window), not a slot later.
+    assert mails[1]["since"] == outage["start"], mails
     first = dt.datetime.fromisoformat(outage["start"])
     summary = run.measure(Window(first, first + dt.timedelta(minutes=15)))
     assert summary["by_cause"] == {"finance_upload:remote_down": 1}
+
+
+@pytest.mark.integration
+def test_an_alert_mail_that_fails_is_sent_by_the_retry(sandbox, monitored, forget_incidents, smtp_down):
+    from ebill_ops.intervals import Window
+    from ebill_ops.monitor import run
+    from sandbox import smtp_sink
+
+    forget_incidents("interface:finance_upload")
+    outage = next(i for i in monitored["interface"] if i["kind"] == "remote_down")
+    first = dt.datetime.fromisoformat(outage["start"])
+    window = Window(first, first + dt.timedelta(minutes=15))
+    run.measure(window)
+    smtp_sink.clear(sandbox)
+    with smtp_down(), pytest.raises(OSError):
+        run.alert(window)
+    retried = [m for m in run.alert(window)["mails"] if m["interface"] == "finance_upload"]
+    assert [m["decision"] for m in retried] == ["open"]  # not lost with the failed mail
+    assert smtp_sink.wait_for(sandbox, lambda m: "finance_upload" in m["Subject"], timeout=30)
+    assert [m for m in run.alert(window)["mails"] if m["interface"] == "finance_upload"] == []  # and once
 
 
 def test_the_dag_runs_every_fifteen_minutes_on_its_data_interval(dagbag):
@@ -244,3 +263,27 @@ def test_the_dag_runs_every_fifteen_minutes_on_its_data_interval(dagbag):
     assert interval.end - interval.start == dt.timedelta(minutes=15)
     assert dag.get_task("measure").pool == "ebill_db" and "read-only" in dag.tags
     assert [t.task_id for t in dag.get_task("settle").downstream_list] == ["measure"]
+
+
+# --- the Oracle twins of the slot queries (no Oracle in the sandbox: their shape is checked) --------
+@pytest.mark.parametrize("name", ["call_stats", "call_breakdown", "delivery_due"])
+def test_oracle_slot_queries_group_by_columns_and_count_whole_seconds(name):
+    """ORA-00979: GROUP BY must not repeat an expression with bind variables; and a slot counted from
+    a DATE fraction (x/96 day x 86400) may floor to 899 s, putting a call in the slot before."""
+    import sqlglot
+    from sqlglot import exp
+
+    from ebill_ops.sql import load_sql
+
+    tree = sqlglot.parse_one(load_sql(f"monitor/{name}", "oracle"), read="oracle")
+    groups = [g for select in tree.find_all(exp.Select) if (g := select.args.get("group"))]
+    assert groups, "the query groups by slot"
+    for group in groups:
+        for item in group.expressions:
+            assert not list(item.find_all(exp.Placeholder)), (
+                f"GROUP BY repeats a bind expression: {item.sql()}"
+            )
+    floors = list(tree.find_all(exp.Floor))
+    assert floors, "the slot number is a FLOOR of seconds"
+    for floor in floors:  # seconds from an exact interval (EXTRACT) or rounded back from a DATE fraction
+        assert floor.find(exp.Extract) or floor.find(exp.Round), floor.sql(dialect="oracle")

@@ -251,3 +251,16 @@ def test_rows_are_written_in_groups_with_nulls_in_the_same_places():
     assert sorted(len(c) for c in db.calls) == [1, 2]
     assert all(len({r["t"] is None for r in call}) == 1 for call in db.calls)
     assert sorted(r["a"] for call in db.calls for r in call) == [1, 2, 3]
+
+
+def test_oracle_text_columns_that_carry_chinese_are_sized_in_characters():
+    """Messages are cut to N characters in Python; a BYTE-sized VARCHAR2(N) refuses N Chinese
+    characters (ORA-12899), which would stop a run right after finance answered."""
+    import re
+
+    from ebill_ops.paths import sql_dir
+
+    ddl = (sql_dir() / "oracle" / "ebops" / "030_transit.sql").read_text(encoding="utf-8")
+    columns = dict(re.findall(r"^\s+(\w+)\s+(VARCHAR2\([^)]*\))", ddl, flags=re.M))
+    for name in ("last_message", "message", "error_codes", "detail"):
+        assert columns[name].endswith(" CHAR)"), (name, columns[name])

@@ -376,7 +376,7 @@ def hour_window(entry: dict):
     return Window(start, start + dt.timedelta(hours=1))
 
 
-def test_a_refused_bill_spends_its_budget_and_one_alert_names_it(sandbox, fresh):
+def test_a_refused_bill_spends_its_budget_and_one_alert_names_it(sandbox, fresh, smtp_down):
     from ebill_ops.transit import run
     from ebill_ops.transit.settings import TransitSettings
     from sandbox import smtp_sink
@@ -411,7 +411,9 @@ def test_a_refused_bill_spends_its_budget_and_one_alert_names_it(sandbox, fresh)
             cfg=cfg,
         )
 
-    assert finish()["gave_up_named"] == [f"{key[0]}-{key[1]}"]
+    with smtp_down(), pytest.raises(OSError):  # the mail fails: the bill is not marked as named ...
+        finish()
+    assert finish()["gave_up_named"] == [f"{key[0]}-{key[1]}"]  # ... so the retry names it
     mail = smtp_sink.wait_for(sandbox, lambda m: "重试用尽" in m["Subject"])[0]
     body = mail.get_body(preferencelist=("html",)).get_content()
     assert key[1] in body and entry["bus_no"] in body and "E2001" in body and "What to do" in body
@@ -497,3 +499,13 @@ def test_the_reachability_check_uses_its_own_short_timeout(sandbox):
     with FinanceGatewayHook().get_client() as default, FinanceGatewayHook().get_client(timeout=2.5) as short:
         assert default.timeout == 60.0 and short.timeout == 2.5  # the sandbox connection says 60 s
     assert run.check_finance(run.settings().model_copy(update={"ping_timeout_seconds": 3.0}))["reachable"]
+    # A finance platform slower than the check's timeout (but well within the connection's 60 s)
+    # is reported unreachable: the check really uses its own short timeout.
+    from ebill_ops.finance.client import FinanceUnavailable
+
+    state.set_faults(sandbox, added_latency_ms=5000)
+    try:
+        with pytest.raises(FinanceUnavailable, match="timed out"):
+            run.check_finance(run.settings().model_copy(update={"ping_timeout_seconds": 1.0}))
+    finally:
+        state.clear_faults(sandbox)

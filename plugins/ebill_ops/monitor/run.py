@@ -122,17 +122,17 @@ def _render(template: str, **values: Any) -> str:
     return env.get_template(template).render(**values)
 
 
-def _mail(outcome: incidents.Outcome, row: Mapping[str, Any], opened_at: dt.datetime | None) -> None:
+def _mail(outcome: incidents.Outcome, row: Mapping[str, Any], since: dt.datetime | None) -> None:
     interface = row["interface"]
     if outcome.decision == "recover":
-        minutes = int((row["slot_start"] - opened_at).total_seconds() // 60) if opened_at else 0
+        minutes = int((row["slot_start"] - since).total_seconds() // 60) if since else 0
         subject = alerts.subject(
             "recovered", DAG_ID, f"{interface} recovered 已恢复 at {row['slot_start']:%m-%d %H:%M}"
         )
         body = _render(
             "monitor_recovered.html.j2",
             row=row,
-            opened_at=opened_at,
+            opened_at=since,
             minutes=minutes,
             runbook=alerts.runbook_link(DAG_ID, "recovered"),
         )
@@ -177,14 +177,18 @@ def alert(window: Window, cfg: MonitorSettings | None = None) -> dict[str, Any]:
                 now=row["slot_end"],
             )
             if outcome.should_notify:
+                # The incident opened at the END of its first breached slot (now=slot_end above):
+                # the breach began one slot earlier, and that is the time people act on.
+                since = previous["opened_at"] - length if previous and outcome.decision == "recover" else None
                 # Mail before commit: if the mail fails, the retry decides (and mails) again.
-                _mail(outcome, row, previous["opened_at"] if previous else None)
+                _mail(outcome, row, since)
                 mails.append(
                     {
                         "interface": row["interface"],
                         "decision": outcome.decision,
                         "cause": row["cause"],
                         "slot_start": row["slot_start"].isoformat(sep=" "),
+                        "since": since.isoformat(sep=" ") if since else None,
                     }
                 )
             ops.commit()

@@ -1,6 +1,6 @@
 """The re-upload ledger in ebops: what was found, what was sent, what finance answered.
 
-Every method commits what it wrote before returning, because the ledger is the memory that
+Every method but ``mark_alerted`` commits what it wrote before returning, because the ledger is the memory that
 survives a killed worker: a claim must be durable before its request leaves, an answer as soon
 as it arrives.
 """
@@ -220,8 +220,8 @@ class Ledger:
         return self.ops.rows("transit/gave_up_to_alert")
 
     def mark_alerted(self, bill_ids: Iterable[int], now: dt.datetime) -> None:
+        """Not committed here: the caller mails, then commits, so a failed mail is sent by the retry."""
         self.ops.executemany("transit/mark_alerted", [{"bill_id": b, "now": now} for b in bill_ids])
-        self.ops.commit()
 
     def save_run(self, row: Mapping[str, Any]) -> None:
         self.ops.execute(

@@ -249,9 +249,9 @@ def finish(
     with db.connect(conns.ebops_db, read_only=False) as ops:
         ledger = Ledger(ops, run_id)
         gave_up = [] if dry_run else ledger.gave_up_to_alert()
-        if gave_up:
-            report.mail_gave_up(gave_up, cfg.retry_budget)
+        if gave_up:  # marked, mailed, then committed (save_run): a failed mail is sent by the retry
             ledger.mark_alerted([b["bill_id"] for b in gave_up], now)
+            report.mail_gave_up(gave_up, cfg.retry_budget)
         states = ledger.window_states(window)
         still_open = sum(n for s, n in states.items() if s in OPEN_STATES)
         ledger.save_run(

@@ -1,5 +1,7 @@
 -- Finance sync (在途票据补传) and interface monitor (接口监控), Oracle dialect.
--- See the PostgreSQL file for the meaning of each column.
+-- See the PostgreSQL file for the meaning of each column. Text that may hold Chinese (finance's
+-- messages, the monitor's detail) is sized in characters (CHAR), as the code cuts it: 400 Chinese
+-- characters are 1,200 bytes in AL32UTF8, and ORA-12899 would stop the run after finance answered.
 CREATE TABLE transit_bill (
     bill_id             NUMBER(19)     NOT NULL PRIMARY KEY,
     ivc_date_time       DATE           NOT NULL,
@@ -19,7 +21,7 @@ CREATE TABLE transit_bill (
     checked_at          DATE,
     last_attempt_at     DATE,
     last_result         VARCHAR2(16),
-    last_message        VARCHAR2(400),
+    last_message        VARCHAR2(400 CHAR),
     upload_time         DATE,
     supervise_time      DATE,
     archive_time        DATE,
@@ -46,7 +48,7 @@ CREATE TABLE transit_attempt (
     finished_at         DATE,
     outcome             VARCHAR2(16),
     result_code         VARCHAR2(16),
-    message             VARCHAR2(400)
+    message             VARCHAR2(400 CHAR)
 );
 CREATE INDEX transit_attempt_bill_idx ON transit_attempt (bill_id);
 CREATE INDEX transit_attempt_claim_idx ON transit_attempt (claim_id);
@@ -92,7 +94,7 @@ CREATE TABLE interface_health (
     mean_ms             NUMBER(12,1),
     p95_ms              NUMBER(12,1),
     max_ms              NUMBER(10),
-    error_codes         VARCHAR2(400),
+    error_codes         VARCHAR2(400 CHAR),
     window_calls        NUMBER(10)     NOT NULL,
     window_failures     NUMBER(10)     NOT NULL,
     conn_failures       NUMBER(10)     NOT NULL,
@@ -105,7 +107,7 @@ CREATE TABLE interface_health (
     status              VARCHAR2(10)   NOT NULL,
     cause               VARCHAR2(20),
     severity            VARCHAR2(10)   NOT NULL,
-    detail              VARCHAR2(1000),
+    detail              VARCHAR2(1000 CHAR),
     computed_at         DATE           NOT NULL,
     CONSTRAINT interface_health_pk PRIMARY KEY (interface, slot_start)
 );
