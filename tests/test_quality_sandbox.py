@@ -124,6 +124,64 @@ def test_a_rerun_replaces_the_day_and_never_duplicates(database_run):
     assert rows["r"] == "test-rerun-2"
 
 
+def test_a_window_inside_a_day_rechecks_the_whole_day(database_run):
+    """A manual run may give times: the day's rows are replaced as a whole, so a window from noon
+    must check the whole day, never replace the day's failures with the afternoon's."""
+    window, _, stored, _ = database_run
+    day = window.start.date()
+    noon = Window(dt.datetime.combine(day, dt.time(12, 0)), dt.datetime.combine(day, dt.time(18, 0)))
+    summary = run.validate(noon, run_id="test-partial", cfg=QualitySettings(engine="database"))
+    assert summary["first_day"] == summary["last_day"] == day.isoformat()
+    whole = {rule: {k for k in keys if k[0] == day.isoformat()} for rule, keys in stored.items()}
+    assert _stored(_window(day, 1)) == {rule: keys for rule, keys in whole.items() if keys}
+    rates = _pass_rates(_window(day, 1))
+    assert {r["rule_id"]: r["failed"] for r in rates} == {rule: len(whole.get(rule, ())) for rule in RULES}
+
+
+def test_stored_times_are_the_sites_local_time(database_run):
+    """found_at and computed_at are read by people beside the platform's local times: site-local
+    (Asia/Shanghai), even when the worker's clock is UTC."""
+    import pendulum
+
+    from ebill_ops.config import common
+
+    window, _, _, _ = database_run
+    day = _window(window.start.date(), 1)
+    run.validate(day, run_id="test-local-time", cfg=QualitySettings(engine="database"))
+    local_now = pendulum.now(common().timezone).naive()
+    utc_now = pendulum.now("UTC").naive()
+    with db.connect("ebops_db") as ops:
+        found = ops.rows_sql(
+            "SELECT min(f.found_at) AS f, min(r.computed_at) AS c FROM ebops.quality_failure f "
+            "JOIN ebops.quality_pass_rate r ON r.check_day = f.check_day WHERE f.check_day = %(d)s",
+            {"d": day.start.date()},
+        )[0]
+    for stamp in (found["f"], found["c"]):
+        assert abs(stamp - local_now) < abs(stamp - utc_now), (stamp, local_now, utc_now)
+
+
+def test_a_quality_mail_that_fails_is_sent_by_the_retry(database_run, sandbox, forget_incidents, smtp_down):
+    """The incident is recorded with the mail, not before it: with SMTP down mail_report fails
+    and records nothing, and its retry mails the findings (they are not 'ongoing' yet)."""
+    from sandbox import smtp_sink
+
+    _, summary, _, _ = database_run
+    forget_incidents("quality:")
+    smtp_sink.clear(sandbox)
+    try:
+        with smtp_down(), pytest.raises(OSError):
+            run.notify(summary, None, run_id="test-mail-retry")
+        retried = run.notify(summary, None, run_id="test-mail-retry")
+        assert retried == {"mailed": True, "decision": "open", "severity": "critical"}
+        [mail] = [m for m in smtp_sink.messages(sandbox) if run.DAG_ID in m["Subject"]]
+        assert "CRITICAL" in mail["Subject"]
+        again = run.notify(summary, None, run_id="test-mail-retry")  # the same findings: quiet
+        assert again == {"mailed": False, "decision": "ongoing", "severity": "critical"}
+        assert len([m for m in smtp_sink.messages(sandbox) if run.DAG_ID in m["Subject"]]) == 1
+    finally:
+        forget_incidents("quality:")
+
+
 def test_data_docs_open_and_name_every_rule(database_run):
     _, summary, _, _ = database_run
     index = Path(summary["data_docs"].removeprefix("file://"))

@@ -94,6 +94,27 @@ def stream_rows(
         cur.close()
 
 
+class _FailureWriter:
+    """A day's failure records, handed to the sink in batches of ``BATCH`` (both engines)."""
+
+    def __init__(self, sink: Sink, **record_fields: Any) -> None:
+        self.sink = sink
+        self.fields = record_fields  # check_day, engine, run_id, found_at
+        self.batch: list[dict[str, Any]] = []
+        self.written = 0
+
+    def add(self, rule: Rule, row: Any) -> None:
+        self.batch.append(failure_record(rule, row, **self.fields))
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            self.sink(self.batch)
+            self.written += len(self.batch)
+            self.batch = []
+
+
 def _frame(names: list[str], rows: list[tuple], rules: Sequence[Rule]) -> Any:
     import pandas as pd
 
@@ -116,15 +137,16 @@ def check_day_pandas(
     max_issue_lag_days: int,
     chunk_rows: int,
     run_id: str,
+    found_at: dt.datetime,
     sink: Sink,
 ) -> DayResult:
     """Pull the day's per-bill rows in chunks; GX validates each chunk and lists its failures."""
     started = time.perf_counter()
     day = window.start.date()
-    found_at = dt.datetime.now().replace(microsecond=0)
     by_rule = {r.id: r for r in rules}
     parts: list[dict[str, RuleOutcome]] = []
     result = DayResult(day=day, engine="pandas")
+    writer = _FailureWriter(sink, check_day=day, engine="pandas", run_id=run_id, found_at=found_at)
     for index, (names, rows) in enumerate(
         stream_rows(
             bill,
@@ -138,31 +160,21 @@ def check_day_pandas(
         validation = session.validate_frame(frame, run_name)
         outcomes = outcomes_from_gx(validation, rules)
         parts.append(outcomes)
-        batch: list[dict[str, Any]] = []
         for item in validation.results:
             rule = by_rule.get((item.expectation_config.meta or {}).get("rule"))
             positions = (item.result or {}).get("unexpected_index_list") or []
             if rule is None or not positions:
                 continue
             for row in frame.iloc[list(positions)].to_dict("records"):
-                batch.append(
-                    failure_record(
-                        rule, row, check_day=day, engine="pandas", run_id=run_id, found_at=found_at
-                    )
-                )
-                if len(batch) >= BATCH:
-                    sink(batch)
-                    result.failures_written += len(batch)
-                    batch = []
-        if batch:
-            sink(batch)
-            result.failures_written += len(batch)
+                writer.add(rule, row)
+        writer.flush()
         kept = docs.keep(
             session.suite, validation, session.run_id(run_name), f"pandas-bill_checks-{run_name}"
         )
         result.docs_identifier = result.docs_identifier or kept
         result.bills += len(frame)
         del frame, rows
+    result.failures_written = writer.written
     result.outcomes = merge(parts) if parts else _empty(rules)
     result.seconds = round(time.perf_counter() - started, 2)
     return result
@@ -178,6 +190,7 @@ def check_day_database(
     red_lookahead_days: int,
     max_issue_lag_days: int,
     run_id: str,
+    found_at: dt.datetime,
     sink: Sink,
 ) -> DayResult:
     """GX validates the day in PostgreSQL while the failing bills stream in on our own connection.
@@ -191,7 +204,6 @@ def check_day_database(
 
     started = time.perf_counter()
     day = window.start.date()
-    found_at = dt.datetime.now().replace(microsecond=0)
     params = check_params(window, red_lookahead_days, max_issue_lag_days)
     checks_sql = strip_comments(bill.sql("quality/bill_checks"))
     literal_sql = ClientCursor(bill.conn).mogrify(checks_sql, params)
@@ -201,7 +213,7 @@ def check_day_database(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx") as pool:
         pending = pool.submit(session.validate_query, literal_sql, asset, day.isoformat())
         query, bound = extract.failing_bills_query(checks_sql, rules, session.as_of, params)
-        batch: list[dict[str, Any]] = []
+        writer = _FailureWriter(sink, check_day=day, engine="database", run_id=run_id, found_at=found_at)
         for names, rows in stream_rows(bill, query, bound, BATCH):
             flags = [(rule, names.index(extract.FLAG_PREFIX + rule.id)) for rule in rules]
             for raw in rows:
@@ -209,18 +221,9 @@ def check_day_database(
                 for rule, position in flags:
                     if raw[position]:
                         counted[rule.id] += 1
-                        batch.append(
-                            failure_record(
-                                rule, row, check_day=day, engine="database", run_id=run_id, found_at=found_at
-                            )
-                        )
-                if len(batch) >= BATCH:
-                    sink(batch)
-                    result.failures_written += len(batch)
-                    batch = []
-        if batch:
-            sink(batch)
-            result.failures_written += len(batch)
+                        writer.add(rule, row)
+        writer.flush()
+        result.failures_written = writer.written
         validation = pending.result()
     outcomes = outcomes_from_gx(validation, rules)
     result.outcomes = outcomes

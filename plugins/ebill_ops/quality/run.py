@@ -18,7 +18,7 @@ import pendulum
 
 from ebill_ops import artifacts, db
 from ebill_ops.config import common, section
-from ebill_ops.intervals import Window, split_days
+from ebill_ops.intervals import Window, day_window
 from ebill_ops.paths import project_home
 from ebill_ops.quality.engines import (
     QualityMismatch,
@@ -100,6 +100,11 @@ def settled(window: Window, *, manual: bool = False, now: dt.datetime | None = N
     return now >= window.end + dt.timedelta(minutes=settings().settle_minutes)
 
 
+def local_now() -> dt.datetime:
+    """Now as a naive site-local time (how the platform and ebops store times; the worker may run in UTC)."""
+    return pendulum.now(common().timezone).naive().replace(microsecond=0)
+
+
 def window_of(value: dict[str, str]) -> Window:
     return Window(dt.datetime.fromisoformat(value["start"]), dt.datetime.fromisoformat(value["end"]))
 
@@ -133,7 +138,7 @@ def validate(window: Window, *, run_id: str, cfg: QualitySettings | None = None)
         raise ValueError("quality: every rule is disabled in the settings; nothing to check")
     conns = common().connections
     engine = choose_engine(cfg.engine, db.dialect_of(conns.ebill_db))
-    as_of = pendulum.now(common().timezone).naive().replace(microsecond=0)
+    as_of = local_now()
     run_time = dt.datetime.now(dt.UTC)
     project_dir, public = gx_project_dir(cfg)
     docs = DataDocs(project_dir, public)
@@ -146,8 +151,12 @@ def validate(window: Window, *, run_id: str, cfg: QualitySettings | None = None)
         if engine == "database":
             session.use_database(sqlalchemy_url(conns.ebill_db, cfg))
         try:
-            for day_window in split_days(window):
-                days.append(_check_and_store(session, docs, bill, day_window, engine, rules, cfg, run_id))
+            # Whole days always: a day's rows are replaced as a whole, so a window that starts or
+            # ends inside a day (a manual run with times) must not replace it with a part.
+            for day in window.days:
+                days.append(
+                    _check_and_store(session, docs, bill, day_window(day), engine, rules, cfg, run_id)
+                )
                 log.info(
                     "quality %s: %s bills, %s failing bill-rule pairs, %.1fs (%s)",
                     days[-1].day,
@@ -173,14 +182,6 @@ def _publish(docs: DataDocs, public: str | None) -> str:
     return index
 
 
-def _new_read_transaction(bill: db.Db) -> None:
-    """End the read-only transaction between days: no snapshot is held on the platform for a
-    whole backfill (vacuum on PostgreSQL, ORA-01555 on Oracle), and a re-check sees new data."""
-    bill.conn.commit()
-    if bill.dialect == "oracle":
-        bill.execute_sql("SET TRANSACTION READ ONLY")
-
-
 def _check_and_store(
     session: GxSession,
     docs: DataDocs,
@@ -195,7 +196,9 @@ def _check_and_store(
     between the two passes) is retried once before it fails the task."""
     day = day_window.start.date()
     for attempt in (1, 2):
-        _new_read_transaction(bill)
+        # A new read-only transaction per day (Db.commit begins Oracle's again): no snapshot is held
+        # for a whole backfill (vacuum, ORA-01555), and a re-check sees the data as it is now.
+        bill.commit()
         try:
             with db.connect(common().connections.ebops_db, read_only=False) as ops:
                 ops.execute("quality/delete_failures", {"check_day": day})
@@ -209,6 +212,7 @@ def _check_and_store(
                     "red_lookahead_days": cfg.red_lookahead_days,
                     "max_issue_lag_days": cfg.max_issue_lag_days,
                     "run_id": run_id,
+                    "found_at": local_now(),  # site-local, as people read it
                     "sink": sink,
                 }
                 if engine == "database":
@@ -218,7 +222,7 @@ def _check_and_store(
                         session, docs, bill, day_window, chunk_rows=cfg.chunk_rows, **kwargs
                     )
                 result.docs_url = docs.page_url(result.docs_identifier) if result.docs_identifier else None
-                computed_at = dt.datetime.now().replace(microsecond=0)
+                computed_at = local_now()
                 ops.executemany("quality/insert_pass_rate", pass_rate_rows(result, run_id, computed_at))
             return result
         except QualityMismatch:
@@ -291,7 +295,7 @@ def fix_list(summary: dict[str, Any], cfg: QualitySettings | None = None) -> str
         {
             "日期 Days": summary["first_day"] if first == last else f"{first} … {last}",
             "检查票数 Bills checked": summary["bills"],
-            "生成时间 Generated": dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+            "生成时间 Generated": local_now().isoformat(sep=" "),
             "数据文档 Data Docs": summary["data_docs"],
         },
     )
@@ -375,7 +379,7 @@ def enforce(summary: dict[str, Any], notified: dict[str, Any]) -> dict[str, Any]
         return {**summary_brief(summary), **notified}
     message = (
         f"critical invoice-spec rule(s) failed 严重规则不合格 {summary['first_day']}..{summary['last_day']}: "
-        f"{', '.join(summary['critical_failed'])}; fix list and Data Docs: {summary['data_docs']}"
+        f"{', '.join(summary['critical_failed'])}; Data Docs 数据文档: {summary['data_docs']}; fix list 整改清单: see the mail or write_fix_list"
     )
     raise _failure(message, already_mailed=notified.get("mailed") or notified.get("decision") == "ongoing")
 
@@ -397,9 +401,8 @@ def _failure(message: str, *, already_mailed: bool) -> Exception:
     """AirflowFailException; marked as already alerted when the quality mail said it all."""
     from ebill_ops import alerts
 
-    make = getattr(alerts, "alerted_failure", None)
-    if already_mailed and make is not None:
-        return make(message)
+    if already_mailed:
+        return alerts.alerted_failure(message)
     from airflow.sdk.exceptions import AirflowFailException
 
     return AirflowFailException(message)
