@@ -241,7 +241,8 @@ def test_oracle_datapump_runs_over_ssh(sandbox, manifest, settings):
     with psycopg.connect(sandbox.dsn("bill", "ebill_ro")) as conn:
         bills = conn.execute("SELECT count(*) FROM ebill.bill").fetchone()[0]
         ranges = conn.execute("SELECT count(*) FROM ebill.stock_range").fetchone()[0]
-    export, dump_file, _ = oracle.datapump_export_command(ora, DAY.isoformat(), ["bill", "stock_range"])
+    # SCN 0: the PostgreSQL twin of backup/current_scn (Oracle reads v$database.current_scn).
+    export, dump_file, _ = oracle.datapump_export_command(ora, DAY.isoformat(), ["bill", "stock_range"], 0)
     digest = "ab" * 32
 
     def moved(verb: str, schema: str, missing: int = 0) -> str:

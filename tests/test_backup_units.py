@@ -144,12 +144,14 @@ def test_rman_commands_validate_every_set_and_what_a_restore_needs():
 def test_datapump_export_and_import_commands_carry_no_password():
     settings = OracleBackupSettings()
     command, dump_file, log_file = oracle.datapump_export_command(
-        settings, "2026-12-01", ["bill", "bill_item"]
+        settings, "2026-12-01", ["bill", "bill_item"], 987654321
     )
     assert (dump_file, log_file) == ("ebill_core_20261201.dmp", "ebill_core_20261201.log")
     words = shlex.split(command.split("&&", 1)[1])
     assert words[:2] == ["expdp", "'/ as sysdba'"]  # OS authentication
-    assert "tables=EBILL.BILL,EBILL.BILL_ITEM" in words and "flashback_time=systimestamp" in words
+    # Consistent at the SCN the source figures were read at, not at whenever expdp starts.
+    assert "tables=EBILL.BILL,EBILL.BILL_ITEM" in words and "flashback_scn=987654321" in words
+    assert not any(w.startswith("flashback_time") for w in words)
     imp = shlex.split(oracle.datapump_import_command(settings, dump_file).split("&&", 1)[1])
     assert "remap_schema=EBILL:EBOPS_RESTORE" in imp and "table_exists_action=replace" in imp
     assert (
@@ -244,3 +246,36 @@ def test_settings_refuse_a_scratch_database_that_could_be_real():
         RestoreSettings(database="ebops_restore_x; DROP")
     with pytest.raises(ValueError):
         BackupSettings(core_tables=["bill", "interface_log_typo"])
+
+
+def test_oracle_source_figures_are_read_at_the_export_scn():
+    """Every Oracle stats query reads AS OF the export's SCN; otherwise bills issued between the
+    count and the export would fail a good backup on a live platform."""
+    from ebill_ops.sql import load_sql
+
+    for table in BackupSettings().core_tables:
+        text = load_sql(f"backup/stats/{table}", "oracle")
+        assert f"FROM {table} AS OF SCN :scn" in text, table
+    assert "current_scn" in load_sql("backup/current_scn", "oracle")
+
+
+def test_settings_refuse_a_restore_schema_that_could_be_real():
+    """The Data Pump test import replaces the tables of restore_schema: never the source's."""
+    assert OracleBackupSettings(restore_schema="ebops_restore_2").restore_schema == "ebops_restore_2"
+    with pytest.raises(ValueError, match="scratch schema"):
+        OracleBackupSettings(restore_schema="EBILL")
+    with pytest.raises(ValueError, match="scratch schema"):
+        OracleBackupSettings(schema_name="EBOPS_RESTORE", restore_schema="ebops_restore")
+    with pytest.raises(ValueError, match="scratch schema"):
+        OracleBackupSettings(restore_schema="HIS")
+
+
+def test_file_urls_with_spaces_and_chinese_names_find_their_file(tmp_path):
+    """``Path.as_uri()`` percent-encodes; the catalogue's URL must lead back to the same file
+    (else verification reports it missing and retention never deletes it)."""
+    path = tmp_path / "备份 目录" / "ebill_core_2026-12-01.dump"
+    path.parent.mkdir()
+    path.write_bytes(b"x")
+    assert "%" in path.as_uri()
+    assert files.local_path(path.as_uri()) == path and files.local_path(path.as_uri()).is_file()
+    assert files.local_path(str(path)) == path

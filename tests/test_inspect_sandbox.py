@@ -304,3 +304,44 @@ def test_a_critical_alert_whose_mail_fails_is_mailed_by_the_retry(
         assert notify.alert_criticals([("retry-test", finding)]) == {"alerted": 0, "recovered": 0}
     finally:
         forget_incidents(notify.PREFIX + "retry-test:")
+
+
+@pytest.mark.integration
+def test_a_report_whose_run_row_fails_to_save_is_mailed_once_by_the_retry(sandbox, manifest, monkeypatch):
+    """The report mail commits with its inspection_run row: a failed write sends nothing, so the
+    retry's mail is the only one (the mail used to go out first and the retry sent it again)."""
+    from sandbox import smtp_sink
+
+    window = Window(dt.datetime(2021, 3, 1), dt.datetime(2021, 3, 2))  # an old day: no live checks
+    check_date = run.check_date_of(window)
+
+    def forget_run():
+        with db.connect("ebops_db", read_only=False) as ops:
+            ops.execute("inspect/delete_run", {"check_date": check_date})
+
+    def reports():
+        return [m for m in smtp_sink.messages(sandbox) if f"日常巡检 {check_date}" in m["Subject"]]
+
+    real_save_run = store.save_run
+
+    def broken_save_run(ops, row):
+        real_save_run(ops, row)
+        raise RuntimeError("the ebops database went away")
+
+    forget_run()
+    smtp_sink.clear(sandbox)
+    try:
+        monkeypatch.setattr(store, "save_run", broken_save_run)
+        with pytest.raises(RuntimeError, match="went away"):
+            run.finish(window, None)
+        assert reports() == []
+        with db.connect("ebops_db") as ops:
+            assert store.get_run(ops, check_date) is None  # rolled back with the unsent mail
+        monkeypatch.setattr(store, "save_run", real_save_run)
+        summary = run.finish(window, None)
+        assert summary["report_mailed_to"] and summary["incomplete_checks"] == ["application"]
+        assert len(reports()) == 1
+        assert run.finish(window, None)["report_mailed_to"] == []  # same content: no second mail
+        assert len(reports()) == 1
+    finally:
+        forget_run()

@@ -398,3 +398,130 @@ def test_fingerprint_changes_with_what_the_report_says_not_with_decimals():
     b = [_finding("warning", "b").with_(value=51.0), _finding("ok", "a").with_(value=1.0)]
     assert report.fingerprint(a) == report.fingerprint(b)
     assert report.fingerprint(a) != report.fingerprint([_finding("critical", "b"), _finding("ok", "a")])
+
+
+def test_fingerprint_says_which_checks_did_not_report():
+    """An incomplete report and its complete re-run say different things: the re-run mails."""
+    a = [_finding("warning", "b"), _finding("ok", "a")]
+    assert report.fingerprint(a, ["ebill_db"]) != report.fingerprint(a)
+    assert report.fingerprint(a, ["ebill_db"]) != report.fingerprint(a, ["endpoints"])
+    assert len(report.fingerprint(a, ["ebill_db", "endpoints"])) == 64  # the column's width
+
+
+ORACLE_RESERVED = {
+    "access", "add", "all", "alter", "and", "any", "as", "asc", "audit", "between", "by", "char",
+    "check", "cluster", "column", "comment", "compress", "connect", "create", "current", "date",
+    "decimal", "default", "delete", "desc", "distinct", "drop", "else", "exclusive", "exists", "file",
+    "float", "for", "from", "grant", "group", "having", "identified", "immediate", "in", "increment",
+    "index", "initial", "insert", "integer", "intersect", "into", "is", "level", "like", "lock", "long",
+    "maxextents", "minus", "mode", "modify", "noaudit", "nocompress", "not", "nowait", "null", "number",
+    "of", "offline", "on", "online", "option", "or", "order", "pctfree", "prior", "public", "raw",
+    "rename", "resource", "revoke", "row", "rowid", "rownum", "rows", "select", "session", "set",
+    "share", "size", "smallint", "start", "successful", "synonym", "sysdate", "table", "then", "to",
+    "trigger", "uid", "union", "unique", "update", "user", "validate", "values", "varchar", "varchar2",
+    "view", "whenever", "where", "with",
+}  # fmt: skip
+
+
+def _oracle_binds(text: str) -> set[str]:
+    import re
+
+    text = re.sub(r"--[^\n]*|'[^']*'", "", text)
+    return set(re.findall(r"(?<![:\w]):([A-Za-z_]\w*)", text))
+
+
+def test_oracle_bind_names_are_not_reserved_words():
+    """ORA-01745: a reserved word (``:check``, ``:date``, ``:size``) is not a valid bind name."""
+    from ebill_ops.paths import sql_dir
+
+    paths = [p for folder in ("inspect", "backup") for p in (sql_dir() / "oracle" / folder).rglob("*.sql")]
+    assert len(paths) > 30
+    for path in paths:
+        bad = _oracle_binds(path.read_text()) & ORACLE_RESERVED
+        assert not bad, f"{path.name}: reserved bind name(s) {bad}"
+
+
+def test_finding_rows_bind_exactly_the_insert_placeholders():
+    """python-oracledb rejects a bind the statement does not name (DPY-4008), psycopg a missing one."""
+    import re
+
+    from ebill_ops.inspect import store
+    from ebill_ops.sql import load_sql
+
+    row = store.finding_row(
+        dt.date(2026, 12, 1), "ebill_db", _finding("critical", "x"), dt.datetime(2026, 12, 1, 6)
+    )
+    assert row["check_name"] == "disk_used"
+    assert set(row) == _oracle_binds(load_sql("inspect/insert_finding", "oracle"))
+    assert set(row) == set(re.findall(r"%\((\w+)\)s", load_sql("inspect/insert_finding", "postgresql")))
+
+
+class _FakeOracle:
+    """Just enough of a python-oracledb connection to see what the inspection's session runs."""
+
+    def __init__(self, fail_on: str = ""):
+        self.autocommit = False
+        self.call_timeout = 0
+        self.statements: list[str] = []
+        self.fail_on = fail_on
+
+    def cursor(self):
+        conn = self
+
+        class Cursor:
+            description = None
+            rowcount = 0
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def execute(self, text, params=None):
+                conn.statements.append(" ".join(text.split()))
+                if conn.fail_on and conn.fail_on in text:
+                    raise RuntimeError("ORA-00942: table or view does not exist")
+
+            def fetchall(self):
+                return []
+
+        return Cursor()
+
+    def commit(self):
+        self.statements.append("COMMIT")
+
+    def rollback(self):
+        self.statements.append("ROLLBACK")
+
+    def close(self):
+        pass
+
+
+def test_oracle_database_checks_run_in_read_only_transactions(monkeypatch):
+    """Oracle has read-only transactions, not sessions: the inspection must not run in autocommit
+    (where none can be begun) and must begin one again after a failed query's rollback."""
+    import sys
+    import types
+
+    from ebill_ops import db
+    from ebill_ops.inspect import run
+    from ebill_ops.inspect.settings import InspectSettings
+
+    fake = _FakeOracle(fail_on="v$diag_alert_ext")
+    airflow_conn = types.SimpleNamespace(
+        conn_type="oracle", host="db", port=1521, schema="ORCL", login="ops", password="x", extra_dejson={}
+    )
+    monkeypatch.setattr(db, "get_airflow_connection", lambda conn_id: airflow_conn)
+    monkeypatch.setitem(
+        sys.modules,
+        "oracledb",
+        types.SimpleNamespace(connect=lambda **kw: fake, makedsn=lambda *a, **kw: "db/ORCL"),
+    )
+    settings = InspectSettings()
+    found = run._database_findings("ebill_db", settings, dt.datetime(2026, 12, 1), {})
+    assert not fake.autocommit and fake.call_timeout == settings.database.statement_timeout_seconds * 1000
+    assert fake.statements[0] == "SET TRANSACTION READ ONLY"
+    failed = next(i for i, s in enumerate(fake.statements) if "v$diag_alert_ext" in s)
+    assert fake.statements[failed + 1 : failed + 3] == ["ROLLBACK", "SET TRANSACTION READ ONLY"]
+    assert any(f.check == "query" and f.severity == "warning" for f in found)

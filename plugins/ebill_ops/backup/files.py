@@ -7,9 +7,10 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ebill_ops.backup.settings import BackupSettings, RetentionSettings
+from ebill_ops.intervals import as_date
 
 CHUNK = 1024 * 1024
 
@@ -45,8 +46,10 @@ def sha256_of(path: Path) -> str:
 
 
 def local_path(file_url: str) -> Path:
+    """The path of a ``file://`` URL as ``Path.as_uri()`` wrote it (spaces and Chinese names are
+    percent-encoded there), or a plain path as it is."""
     parts = urlsplit(file_url)
-    return Path(parts.path if parts.scheme == "file" else file_url)
+    return Path(unquote(parts.path) if parts.scheme == "file" else file_url)
 
 
 def to_remove(
@@ -60,8 +63,4 @@ def to_remove(
     )
     keep = {id(e) for e in [e for e in live if e["status"] == "verified"][: retention.keep_min_verified]}
     cutoff = today - dt.timedelta(days=retention.days)
-    return [e for e in live if _day(e["backup_date"]) < cutoff and id(e) not in keep]
-
-
-def _day(value: Any) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+    return [e for e in live if as_date(e["backup_date"]) < cutoff and id(e) not in keep]

@@ -84,9 +84,10 @@ def parse_rman(output: str, exit_status: int, *, expect: str) -> ToolOutput:
 
 
 def datapump_export_command(
-    settings: OracleBackupSettings, day_text: str, tables: Sequence[str]
+    settings: OracleBackupSettings, day_text: str, tables: Sequence[str], scn: int
 ) -> tuple[str, str, str]:
-    """expdp of the core tables, consistent as of the start (FLASHBACK_TIME=SYSTIMESTAMP).
+    """expdp of the core tables, consistent at ``scn`` (FLASHBACK_SCN): the SCN the source's
+    figures were read at, so rows issued meanwhile on a live platform make no false mismatch.
 
     Returns (command, dump file name, log file name).
     """
@@ -97,7 +98,7 @@ def datapump_export_command(
         f"dumpfile={stem}.dmp",
         f"logfile={stem}.log",
         f"tables={names}",
-        "flashback_time=systimestamp",
+        f"flashback_scn={int(scn)}",
         "reuse_dumpfiles=yes",
         "compression=metadata_only",
     ]

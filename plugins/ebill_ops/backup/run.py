@@ -106,14 +106,23 @@ def _remote(hook: Any, client: Any, command: str, timeout_s: float) -> tuple[int
     return status, out.decode("utf-8", "replace") + err.decode("utf-8", "replace")
 
 
+def _stats_at(src: db.Db, table: str, scn: int) -> list[dict[str, Any]]:
+    """A core table's figures as of ``scn`` (Oracle's ``AS OF SCN``; the PostgreSQL twin has none)."""
+    from ebill_ops.inspect.database import bind
+
+    text = src.sql(f"backup/stats/{table}")
+    return src.rows_sql(text, bind(text, {"scn": scn}))
+
+
 def _take_oracle(backup_date: dt.date, settings: BackupSettings) -> dict[str, Any]:
     """RMAN or Data Pump on the database server over SSH; the figures of the source from the DB."""
     method, ora = settings.method, settings.oracle
     started = local_now()
     timeout = ora.command_timeout_minutes * 60
     with db.connect(_conn(settings)) as src:
+        scn = int(src.one("backup/current_scn")["scn"])
         stats = checks.stats_by_table(
-            row for table in settings.core_tables for row in src.rows(f"backup/stats/{table}")
+            row for table in settings.core_tables for row in _stats_at(src, table, scn)
         )
     hook, client = _ssh(settings)
     try:
@@ -126,7 +135,7 @@ def _take_oracle(backup_date: dt.date, settings: BackupSettings) -> dict[str, An
             detail = f"backup sets {parsed.backupset_keys}"
         else:
             command, dump_file, _ = oracle.datapump_export_command(
-                ora, backup_date.isoformat(), settings.core_tables
+                ora, backup_date.isoformat(), settings.core_tables, scn
             )
             status, output = _remote(hook, client, command, timeout)
             parsed = oracle.parse_datapump(output, status)

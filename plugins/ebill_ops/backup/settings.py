@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from ebill_ops.config import Strict
 
@@ -63,6 +63,18 @@ class OracleBackupSettings(Strict):
     datapump_path: str = "/u01/app/oracle/admin/ORCL/dpdump"  # its path on the server (checksums)
     restore_schema: str = "EBOPS_RESTORE"  # Data Pump test import target (REMAP_SCHEMA); dropped first
     command_timeout_minutes: int = 240
+
+    @model_validator(mode="after")
+    def _scratch_schema_only(self) -> OracleBackupSettings:
+        # The test import replaces the tables of restore_schema: never let it name the source or
+        # another real schema.
+        schema = self.restore_schema.upper()
+        if not schema.startswith("EBOPS_RESTORE") or schema == self.schema_name.upper():
+            raise ValueError(
+                f"oracle.restore_schema must be a scratch schema named EBOPS_RESTORE..., not {self.restore_schema!r}"
+                f" (the test import replaces its tables; the source is {self.schema_name!r})"
+            )
+        return self
 
 
 class BackupSettings(Strict):

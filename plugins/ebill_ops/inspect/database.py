@@ -428,7 +428,7 @@ def query_params(settings: DatabaseSettings, since: dt.datetime) -> dict[str, An
 def run_checks(
     db: Any, conn_id: str, settings: DatabaseSettings, since: dt.datetime, previous: Previous
 ) -> list[Finding]:
-    """Run every check on an open (read-only, autocommit) connection; a failing query is a finding."""
+    """Run every check on an open read-only connection; a failing query is a finding."""
     ctx = Context(conn_id, settings.thresholds, previous)
     params = query_params(settings, since)
     findings: list[Finding] = []

@@ -101,9 +101,11 @@ def _fmt(value: float | None) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.2f}"
 
 
-def fingerprint(findings: Iterable[Finding]) -> str:
-    """What the report *says* (keys and severities of what is wrong), not its measured decimals."""
+def fingerprint(findings: Iterable[Finding], incomplete: Iterable[str] = ()) -> str:
+    """What the report *says* (keys and severities of what is wrong, which checks did not report),
+    not its measured decimals: 64 hex characters, the width of ``inspection_run.fingerprint``."""
     flagged = sorted(f"{f.key}={f.severity}" for f in findings if f.severity != "ok")
+    flagged += sorted(f"incomplete:{source}" for source in incomplete)
     return hashlib.sha256("\n".join(flagged).encode()).hexdigest()
 
 

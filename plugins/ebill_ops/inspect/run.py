@@ -17,7 +17,7 @@ from ebill_ops.inspect import application, backups, database, endpoints, host, s
 from ebill_ops.inspect.clock import local_now
 from ebill_ops.inspect.findings import Finding, counts
 from ebill_ops.inspect.settings import HostSpec, InspectSettings, inspect_settings
-from ebill_ops.intervals import Window
+from ebill_ops.intervals import Window, as_date
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,9 @@ def inspect_database(conn_id: str, window: Window, settings: InspectSettings | N
 def _database_findings(
     conn_id: str, settings: InspectSettings, since: dt.datetime, previous
 ) -> list[Finding]:
-    with db.connect(conn_id, read_only=True, autocommit=True) as target:
+    # Not autocommit: on Oracle only a transaction can be READ ONLY (Db begins one after each
+    # commit or rollback); with autocommit the inspection account's session could write.
+    with db.connect(conn_id, read_only=True) as target:
         _limit_statements(target, settings.database.statement_timeout_seconds)
         found = database.run_checks(target, conn_id, settings.database, since, previous)
     return [Finding("database", "reachable", conn_id, 1, "", "connects", "ok", "正常 ok"), *found]
@@ -113,6 +115,7 @@ def _limit_statements(target: db.Db, seconds: int) -> None:
     """No inspection query may hang the morning: a per-statement time limit in either engine."""
     if target.dialect == "postgresql":
         target.execute_sql(f"SET statement_timeout = {int(seconds) * 1000}")
+        target.commit()  # a SET inside a transaction would be undone by the first rollback
     else:
         target.conn.call_timeout = int(seconds) * 1000
 
@@ -155,11 +158,7 @@ def bills_per_day(window: Window, days: int) -> dict[dt.date, int]:
     start = dt.datetime.combine(window.end.date() - dt.timedelta(days=days), dt.time())
     with db.connect(common().connections.ebill_db) as bill:
         rows = bill.rows("inspect/app_bills_per_day", {"window_start": start, "window_end": window.end})
-    return {_as_date(r["day"]): int(r["bills"]) for r in rows}
-
-
-def _as_date(value: Any) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+    return {as_date(r["day"]): int(r["bills"]) for r in rows}
 
 
 def expected_sources(settings: InspectSettings, live: bool) -> list[str]:
@@ -241,26 +240,16 @@ def finish(
     url = artifacts.write_text(html_text, "inspect", f"inspection_{check_date.isoformat()}.html")
     tally = counts(findings)
     worst_severity = "critical" if tally["critical"] else ("warning" if tally["warning"] else "ok")
-    fingerprint = report.fingerprint(findings) + ("|incomplete" if failed else "")
-    fingerprint = fingerprint[:64]
+    fingerprint = report.fingerprint(findings, failed)
     already = (
         previous_run is not None
         and previous_run.get("mailed_at")
         and previous_run.get("fingerprint") == fingerprint
     )
-    mailed_at = previous_run.get("mailed_at") if already else None
+    mailed_at = previous_run.get("mailed_at") if already else now
     recipients: list[str] = []
-    if not already:
-        recipients = notify.mail_report(
-            check_date,
-            html_text,
-            worst=worst_severity,
-            counts=tally,
-            report_url=url,
-            updated=previous_run is not None and previous_run.get("mailed_at") is not None,
-            to=settings.report.to or None,
-        )
-        mailed_at = now
+    # The run row and its mail commit together: a failed mail rolls the row back and the retry
+    # decides (and mails) again; a failed write cannot leave a mail that the retry sends twice.
     with db.connect(common().connections.ebops_db, read_only=False) as ops:
         store.save_run(
             ops,
@@ -278,6 +267,16 @@ def finish(
                 "mailed_at": mailed_at,
             },
         )
+        if not already:
+            recipients = notify.mail_report(
+                check_date,
+                html_text,
+                worst=worst_severity,
+                counts=tally,
+                report_url=url,
+                updated=previous_run is not None and previous_run.get("mailed_at") is not None,
+                to=settings.report.to or None,
+            )
     return {
         "check_date": check_date.isoformat(),
         "severity": worst_severity,

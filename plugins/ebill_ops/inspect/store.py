@@ -15,22 +15,27 @@ from ebill_ops.inspect.findings import Finding, from_row
 def save_findings(ops: Db, check_date: dt.date, source: str, findings: Iterable[Finding]) -> int:
     """Delete the source's rows of the day, then insert these (a re-run gives the same table)."""
     now = local_now()
-    rows = [
-        {
-            **f.row(),
-            "check_date": check_date,
-            "source": source,
-            "target": f.target[:300],
-            "threshold": f.threshold[:200],
-            "advice": f.advice[:1000],
-            "detail": f.detail[:1000],
-            "observed_at": now,
-        }
-        for f in _unique(findings)
-    ]
+    rows = [finding_row(check_date, source, f, now) for f in _unique(findings)]
     ops.execute("inspect/delete_findings", {"check_date": check_date, "source": source})
     ops.executemany("inspect/insert_finding", rows)
     return len(rows)
+
+
+def finding_row(check_date: dt.date, source: str, f: Finding, observed_at: dt.datetime) -> dict[str, Any]:
+    """The binds of ``inspect/insert_finding``: exactly its placeholders (Oracle rejects extra ones,
+    and ``:check`` would be a reserved word there, ORA-01745)."""
+    row = f.row()
+    row["check_name"] = row.pop("check")
+    return {
+        **row,
+        "check_date": check_date,
+        "source": source,
+        "target": f.target[:300],
+        "threshold": f.threshold[:200],
+        "advice": f.advice[:1000],
+        "detail": f.detail[:1000],
+        "observed_at": observed_at,
+    }
 
 
 def _unique(findings: Iterable[Finding]) -> list[Finding]:

@@ -1,5 +1,5 @@
 MERGE INTO inspection_finding t
-USING (SELECT :check_date AS check_date, :category AS category, :check AS check_name, :target AS target FROM dual) s
+USING (SELECT :check_date AS check_date, :category AS category, :check_name AS check_name, :target AS target FROM dual) s
 ON (t.check_date = s.check_date AND t.category = s.category AND t.check_name = s.check_name AND t.target = s.target)
 WHEN MATCHED THEN UPDATE SET
     t.source = :source, t.value = :value, t.raw_value = :raw_value, t.unit = :unit, t.threshold = :threshold,

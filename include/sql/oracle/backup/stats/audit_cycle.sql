@@ -1,7 +1,8 @@
 -- Figures of audit_cycle compared with what Data Pump exported and imported: row count.
+-- Read AS OF the SCN the export is consistent at (FLASHBACK_SCN), so a live platform still matches.
 -- No content hash in Oracle (RMAN VALIDATE checks block checksums instead).
 SELECT 'audit_cycle' AS table_name,
        COUNT(*) AS row_count,
        CAST(NULL AS NUMBER) AS amount_total,
        CAST(NULL AS VARCHAR2(40)) AS content_hash
-FROM audit_cycle
+FROM audit_cycle AS OF SCN :scn

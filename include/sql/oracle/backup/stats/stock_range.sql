@@ -1,7 +1,8 @@
 -- Figures of stock_range compared with what Data Pump exported and imported: row count.
+-- Read AS OF the SCN the export is consistent at (FLASHBACK_SCN), so a live platform still matches.
 -- No content hash in Oracle (RMAN VALIDATE checks block checksums instead).
 SELECT 'stock_range' AS table_name,
        COUNT(*) AS row_count,
        CAST(NULL AS NUMBER) AS amount_total,
        CAST(NULL AS VARCHAR2(40)) AS content_hash
-FROM stock_range
+FROM stock_range AS OF SCN :scn
