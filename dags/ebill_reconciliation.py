@@ -15,7 +15,9 @@
    as a day. "Explained" says the differences add up exactly to the totals' gap.
 3. *Platform ↔ finance* per issue day: count, amount, archived count from `checkTotalData`, the gap
    linked to the in-transit bills (`ebops.recon_finance`, `ebops.recon_transit`).
-4. *Report*: a workbook per day (`artifacts/recon/ebill_recon_<day>.xlsx`) and one mail.
+4. *Report*: a workbook per day (`artifacts/recon/ebill_recon_<day>.xlsx`) and one mail. It runs
+   even when a comparison failed; the leaf `all_compared` then keeps the run *failed* (red), so a
+   failed day never looks done.
 
 **Manual run / backfill.** Trigger with `start` (and `end`, the day after the last) for any range,
 or `airflow backfill create --dag-id ebill_reconciliation --from-date 2026-11-01 --to-date 2026-11-30`.
@@ -38,8 +40,10 @@ incomplete) or finance's gap is not the in-transit bills.
   *Unexplained*: compare `ebops.recon_finance.note` with the finance bureau.
 - *Not explained / too_many*: a source view is incomplete or was loading; check the totals,
   then re-run the day.
-- *Task failed*: a database or finance was unreachable; it retries with backoff. Clear the run
-  once the source answers — it is read-only and safe to repeat.
+- *Task failed* (run red, `all_compared` upstream_failed): a database or finance was unreachable;
+  it retried with backoff. Once the source answers, clear the failed task *with downstream* (the
+  report then runs again) — it is read-only and safe to repeat. A skipped `report` means
+  `reconcile_his` has no result for the day yet: nothing was mailed for it.
 
 **Reads** `his_db`, `ebill_db` (read-only), `finance_gateway`. **Writes** `ebops_db` and the artifacts.
 Runbook: docs/runbooks/ebill_reconciliation.md.
@@ -49,6 +53,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.providers.standard.sensors.time_delta import TimeDeltaSensor
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
@@ -118,7 +123,12 @@ def ebill_reconciliation():
         except run.NotReconciled as exc:
             raise AirflowSkipException(str(exc)) from exc
 
-    wait >> [reconcile_his(), reconcile_finance()] >> report()
+    # The report runs whatever happened upstream; this leaf keeps the run failed when a comparison
+    # failed, so the DAG's success callback never mails a false "recovered" after a failure.
+    compared = EmptyOperator(task_id="all_compared", trigger_rule="all_success")
+    sides = [reconcile_his(), reconcile_finance()]
+    wait >> sides >> report()
+    sides >> compared
 
 
 ebill_reconciliation()

@@ -386,3 +386,49 @@ def test_workbook_has_a_sheet_per_class_with_bilingual_headers():
     assert "业务流水号 bus_no" in headers and "HIS金额 his_amount" in headers
     assert [c.value for c in sheet[2]][headers.index("业务流水号 bus_no")] == "B1"
     assert sheet.max_row == 2 and wb["票号不符 bill_number_mismatch"].max_row == 1
+    transit = {
+        "kind": "before_supervision",
+        "bill_id": 7,
+        "bus_no": "B7",
+        "ivc_date_time": T0,
+        "direction": 1,
+        "amount": Decimal("5.00"),
+    }
+    red = {**line, "dimension": "direction", "dim_value": "-1"}
+    data = build_workbook(day, [line, red], [row], [], None, [transit], site="H", finance_state="disabled")
+    book = load_workbook(io.BytesIO(data))
+    values = [r[1] for r in book["汇总 Summary"].iter_rows(values_only=True)]
+    assert "冲红 refund (red)" in values  # the code -1 is shown by name
+    sheet = book["在途 Transit"]
+    assert sheet.cell(2, 1).value == "未监制 not yet supervised by finance"
+
+
+def test_report_finds_days_whose_dates_come_back_as_datetimes():
+    from ebill_ops.recon.run import not_reconciled, rows_by_day
+
+    # python-oracledb returns an Oracle DATE as a datetime; the report must still find the day.
+    rows = rows_by_day([{"biz_date": dt.datetime(2026, 11, 27), "run_id": "r1"}])
+    assert not_reconciled([DAY], rows, "r1") == []
+    assert not_reconciled([DAY], rows, "r2") == [DAY]
+    assert not_reconciled([DAY, DAY + dt.timedelta(days=1)], rows, None) == [DAY + dt.timedelta(days=1)]
+
+
+def test_a_long_summary_is_not_a_change_every_run():
+    from ebill_ops.recon.run import result_changed
+
+    summary = "x" * 1500
+    stored = {"summary": summary[:1000]}  # what incidents.track keeps
+    assert result_changed("ongoing", stored, summary) is False
+    assert result_changed("ongoing", stored, "y" + summary) is True
+    assert result_changed("open", None, summary) is False  # an open mails anyway
+
+
+def test_times_people_read_are_site_local():
+    from zoneinfo import ZoneInfo
+
+    from ebill_ops.config import common
+    from ebill_ops.recon.store import site_now
+
+    site = dt.datetime.now(ZoneInfo(common().timezone)).replace(tzinfo=None)
+    assert site_now().tzinfo is None
+    assert abs(site_now() - site) < dt.timedelta(minutes=5)  # not the worker's UTC clock (8 h off)

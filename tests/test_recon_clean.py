@@ -54,3 +54,32 @@ def test_a_clean_day_balances_and_sends_nothing(sandbox, clean):
     run.reconcile_finance(window, "clean-run")
     report = run.report(window, "clean-run")
     assert report["mailed"] is False and [d["severity"] for d in report["days"]] == ["ok"]
+
+
+def test_a_balanced_day_still_reports_a_settlement_without_bus_no(sandbox, clean):
+    """Totals cannot see an empty busNo: a day that balances is still read for malformed rows."""
+    import psycopg
+
+    from ebill_ops.recon import run
+    from ebill_ops.recon.settings import ReconSettings
+
+    his, platform = run.sides()
+    window = day_window(clean)
+    with psycopg.connect(sandbox.admin_dsn("his"), autocommit=True) as conn:
+        settle_id, bus_no = conn.execute(
+            "SELECT settle_id, bus_no FROM his.settlement WHERE settle_time >= %s AND settle_time < %s "
+            "ORDER BY settle_id LIMIT 1",
+            (window.start, window.end),
+        ).fetchone()
+        conn.execute("UPDATE his.settlement SET bus_no = NULL WHERE settle_id = %s", (settle_id,))
+        try:
+            lazy = run.reconcile(window, ReconSettings(detail="when_totals_differ"), his, platform)
+            always = run.reconcile(window, ReconSettings(), his, platform)
+        finally:
+            conn.execute("UPDATE his.settlement SET bus_no = %s WHERE settle_id = %s", (bus_no, settle_id))
+    assert [(d.detail_status, d.balanced) for d in lazy.days] == [("skipped_balanced", True)]
+    assert [(e.kind, e.settle_id) for e in lazy.data_errors] == [("null_bus_no", settle_id)]
+    assert [d.data_errors for d in lazy.days] == [1]
+    # The full detail finds the same, and matches the bill on code + number: no difference.
+    assert [(e.kind, e.settle_id) for e in always.data_errors] == [("null_bus_no", settle_id)]
+    assert always.differences == [] and [d.explained for d in always.days] == [True]

@@ -293,6 +293,27 @@ def reconcile_detail(
     return result
 
 
+def scan_data_errors(bounds: Bounds, his: Side, settings: ReconSettings) -> list[DataError]:
+    """Malformed HIS rows of a window whose detail is skipped because its totals balance.
+
+    The totals cannot see an empty busNo (no dimension) or a settlement sharing a busNo, so a
+    balanced day is still read for its malformed rows: no bucket is asked for, the query returns
+    only the rows without busNo or with an unknown channel.
+    """
+    known = frozenset(settings.known_channels)
+    params = {
+        **bounds.his(),
+        "hash": "native",  # no bucket is compared: any hash will do
+        "nbuckets": 1,
+        "buckets": buckets.buckets_json([]),
+        "known_channels": json.dumps(list(settings.known_channels)),
+    }
+    found: list[DataError] = []
+    for row in buckets.stream_rows(his, "recon/his_rows", params, HisRow._make):
+        found.extend(data_errors(row, known))
+    return found
+
+
 def _settle_his_only(rows: list[HisRow], lookups: _Lookups) -> list[Difference]:
     """Settlements without a bill in the window: the bill may be on another day, or missing."""
     found: list[Difference] = []

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
+from ebill_ops.intervals import as_date
 from ebill_ops.recon.model import to_cents, yuan
 
 
@@ -147,7 +148,7 @@ def compare_day(
 def platform_days(rows: Iterable[Mapping[str, Any]]) -> dict[dt.date, PlatformIssueDay]:
     out = {}
     for r in rows:
-        day = r["ivc_date"].date() if isinstance(r["ivc_date"], dt.datetime) else r["ivc_date"]
+        day = as_date(r["ivc_date"])
         out[day] = PlatformIssueDay(
             day, int(r["n"]), Decimal(str(r["amount"])), int(r["supervised"]), int(r["archived"])
         )

@@ -38,6 +38,12 @@ DATA_ERROR_KINDS: dict[str, str] = {
     "duplicate_bus_no": "HIS流水号重复 busNo used by several settlements",
 }
 
+# In-transit bills of the finance comparison (在途).
+TRANSIT_KINDS: dict[str, str] = {
+    "before_supervision": "未监制 not yet supervised by finance",
+    "before_archive": "未归档 supervised, not yet archived",
+}
+
 # Dimensions of the totals, in report order.
 DIMENSIONS: dict[str, str] = {
     "total": "合计 total",

@@ -13,7 +13,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ebill_ops.recon.model import DATA_ERROR_KINDS, DIFF_CLASSES, DIFF_SHORT, DIMENSIONS, STATUSES
+from ebill_ops.intervals import as_date
+from ebill_ops.recon.model import (
+    DATA_ERROR_KINDS,
+    DIFF_CLASSES,
+    DIFF_SHORT,
+    DIMENSIONS,
+    DIRECTION_NAMES,
+    STATUSES,
+    TRANSIT_KINDS,
+    VOUCHER_NAMES,
+)
 
 # (column, Chinese label) — the header reads "业务流水号 bus_no".
 DIFF_COLUMNS = (
@@ -95,6 +105,7 @@ TRANSIT_COLUMNS = (
     ("amount", "金额"),
     ("upload_time", "上传时间"),
 )
+VALUE_NAMES = {"voucher_type": VOUCHER_NAMES, "direction": DIRECTION_NAMES}  # codes people cannot read
 YES_NO = {1: "是 yes", 0: "否 no", None: "-"}  # True == 1, False == 0
 
 
@@ -126,8 +137,8 @@ def _sheet(wb: Any, title: str, columns: Sequence[tuple[str, str]], rows: Iterab
                 value = YES_NO.get(value, value)
             elif name == "status":
                 value = STATUSES.get(value, value)
-            elif name == "kind" and value in DATA_ERROR_KINDS:
-                value = DATA_ERROR_KINDS[value]
+            elif name == "kind":
+                value = DATA_ERROR_KINDS.get(value) or TRANSIT_KINDS.get(value, value)
             values.append(_cell(value))
         ws.append(values)
     ws.freeze_panes = "A2"
@@ -157,7 +168,7 @@ def build_workbook(
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总 Summary"
-    biz_date = day["biz_date"]
+    biz_date = as_date(day["biz_date"])
     ws.append([f"{site} 对账报告 Reconciliation report {biz_date}"])
     ws["A1"].font = Font(bold=True, size=14)
     basis = "业务时间 business time" if day["date_basis"] == "business" else "开票时间 issue time"
@@ -189,6 +200,8 @@ def build_workbook(
         row = [DIMENSIONS.get(line["dimension"], line["dimension"])]
         for name, _ in SUMMARY_COLUMNS[1:]:
             value = line.get(name)
+            if name == "dim_value":
+                value = VALUE_NAMES.get(line["dimension"], {}).get(value, value)
             row.append(YES_NO.get(value, value) if name in ("balanced", "explained") else _cell(value))
         ws.append(row)
     ws.column_dimensions["A"].width = 34

@@ -15,14 +15,14 @@ from typing import Any
 
 from ebill_ops import db
 from ebill_ops.config import common, section
-from ebill_ops.intervals import Window
+from ebill_ops.intervals import Window, as_date
 from ebill_ops.recon import buckets
-from ebill_ops.recon.detail import Contributions, TooManyDifferences, reconcile_detail
+from ebill_ops.recon.detail import Contributions, TooManyDifferences, reconcile_detail, scan_data_errors
 from ebill_ops.recon.finance import FinanceDay, compare_day, platform_days, transit_bills
 from ebill_ops.recon.model import DataError, Difference
 from ebill_ops.recon.settings import ReconSettings
 from ebill_ops.recon.sources import Bounds, Side
-from ebill_ops.recon.store import DayResult, save_finance, save_his
+from ebill_ops.recon.store import DayResult, save_finance, save_his, site_now
 from ebill_ops.recon.totals import SummaryLine, compare_totals, day_totals, fetch_totals, unbalanced_days
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,14 @@ def day_runs(days: set[dt.date]) -> list[tuple[dt.date, dt.date]]:
         else:
             runs.append((day, day))
     return runs
+
+
+def part_of(window: Window, first: dt.date, last: dt.date) -> Window:
+    """The part of ``window`` from the start of ``first`` to the end of ``last``."""
+    return Window(
+        max(window.start, dt.datetime.combine(first, dt.time())),
+        min(window.end, dt.datetime.combine(last + dt.timedelta(days=1), dt.time())),
+    )
 
 
 @dataclass
@@ -84,10 +92,7 @@ def reconcile(window: Window, cfg: ReconSettings, his: Side, platform: Side) -> 
     }
     stats: dict[dt.date, dict[str, Any]] = {d: {} for d in days}
     for first, last in day_runs(wanted):
-        sub = Window(
-            max(window.start, dt.datetime.combine(first, dt.time())),
-            min(window.end, dt.datetime.combine(last + dt.timedelta(days=1), dt.time())),
-        )
+        sub = part_of(window, first, last)
         rows = sum(
             max(per_day[d].his_count, per_day[d].platform_count) for d in per_day if first <= d <= last
         )
@@ -105,6 +110,10 @@ def reconcile(window: Window, cfg: ReconSettings, his: Side, platform: Side) -> 
         for d in sub.days:
             status[d] = ("done", None)
             stats[d] = found.stats
+    skipped = {d for d, (s, _) in status.items() if s == "skipped_balanced"}
+    for first, last in day_runs(skipped):
+        sub = part_of(window, first, last)
+        errors.extend(scan_data_errors(bounds.shifted(sub.start, sub.end), his, cfg))
     done = {d for d, (s, _) in status.items() if s == "done"}
     lines = compare_totals(his_totals, platform_totals, days, contributions, done)
     by_day_diffs = Counter(d.biz_date for d in differences)
@@ -168,7 +177,7 @@ def reconcile_his(window: Window, run_id: str | None = None) -> dict[str, Any]:
     cfg = settings()
     his, platform = sides()
     rec = reconcile(window, cfg, his, platform)
-    now = dt.datetime.now().replace(microsecond=0)
+    now = site_now()
     with db.connect(common().connections.ebops_db, read_only=False) as ops:
         carried = save_his(
             ops, window.days, rec.days, rec.lines, rec.differences, rec.data_errors, run_id, now
@@ -201,7 +210,7 @@ def reconcile_finance(window: Window, run_id: str | None = None, client: Any = N
         )
         for a in answers
     ]
-    now = dt.datetime.now().replace(microsecond=0)
+    now = site_now()
     with db.connect(conns.ebops_db, read_only=False) as ops:
         save_finance(ops, window.days, lines, transit, run_id, now)
     return {
@@ -226,6 +235,23 @@ class NotReconciled(RuntimeError):
     """The run has no HIS ↔ platform result for a day of its window (reconcile_his failed)."""
 
 
+def rows_by_day(rows: list[dict[str, Any]]) -> dict[dt.date, dict[str, Any]]:
+    """``recon_day`` rows by date (Oracle returns its DATE columns as datetimes)."""
+    return {as_date(r["biz_date"]): r for r in rows}
+
+
+def not_reconciled(
+    days: list[dt.date], rows: dict[dt.date, dict[str, Any]], run_id: str | None
+) -> list[dt.date]:
+    """Days of the window without a result, or (given a run) without this run's result."""
+    return [d for d in days if d not in rows or (run_id and rows[d]["run_id"] != run_id)]
+
+
+def result_changed(decision: str, previous: dict[str, Any] | None, summary: str) -> bool:
+    """An open day whose result differs from what was mailed (the incident keeps 1000 characters)."""
+    return decision == "ongoing" and previous is not None and previous["summary"] != summary[:1000]
+
+
 def report(window: Window, run_id: str | None = None) -> dict[str, Any]:
     """Task: a workbook per day from what ebops holds, and one mail for the days that need people.
 
@@ -241,8 +267,8 @@ def report(window: Window, run_id: str | None = None) -> dict[str, Any]:
     notices = []
     out_days = []
     with db.connect(site.connections.ebops_db, read_only=False) as ops:
-        rows = {r["biz_date"]: r for r in ops.rows("recon/report_days", day_range(window.days))}
-        missing = [d for d in window.days if d not in rows or (run_id and rows[d]["run_id"] != run_id)]
+        rows = rows_by_day(ops.rows("recon/report_days", day_range(window.days)))
+        missing = not_reconciled(window.days, rows, run_id)
         if missing:
             raise NotReconciled(
                 f"no reconciliation result of this run for {', '.join(map(str, missing))}: reconcile_his "
@@ -280,10 +306,9 @@ def report(window: Window, run_id: str | None = None) -> dict[str, Any]:
                 active=severity != "ok",
                 severity=severity if severity != "ok" else "info",
                 summary=summary,
+                now=site_now(),
             )
-            changed = (
-                outcome.decision == "ongoing" and previous is not None and previous["summary"] != summary
-            )
+            changed = result_changed(outcome.decision, previous, summary)
             notify = {
                 "always": True,
                 "never": False,

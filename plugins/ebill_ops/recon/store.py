@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ebill_ops.db import Db
+from ebill_ops.intervals import as_date
 from ebill_ops.recon.finance import FinanceLine, TransitBill
 from ebill_ops.recon.model import DataError, Difference
 from ebill_ops.recon.totals import SummaryLine
@@ -47,7 +48,7 @@ def carry_status(
     differences: Iterable[Difference], previous: Iterable[Mapping[str, Any]], now: dt.datetime
 ) -> list[dict[str, Any]]:
     """Rows to insert: each difference with the status people gave it before (if it is still there)."""
-    known = {(_date(p["biz_date"]), p["diff_class"], p["diff_key"]): p for p in previous}
+    known = {(as_date(p["biz_date"]), p["diff_class"], p["diff_key"]): p for p in previous}
     rows = []
     for d in differences:
         before = known.get(d.identity)
@@ -67,8 +68,13 @@ def carry_status(
     return rows
 
 
-def _date(value: Any) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+def site_now() -> dt.datetime:
+    """Now at the site (naive, whole seconds): the times people read in ebops and the workbook."""
+    from zoneinfo import ZoneInfo
+
+    from ebill_ops.config import common
+
+    return dt.datetime.now(ZoneInfo(common().timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def save_his(

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
+from ebill_ops.intervals import as_date
 from ebill_ops.recon.model import DIMENSIONS, yuan
 from ebill_ops.recon.sources import Side
 
@@ -54,16 +55,12 @@ class SummaryLine:
         return out
 
 
-def _date(value: Any) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
 def fetch_totals(side: Side, query: str, params: Mapping[str, Any]) -> list[SideTotal]:
     with side.connect() as conn:
         rows = conn.rows(query, params)
     return [
         SideTotal(
-            _date(r["biz_date"]),
+            as_date(r["biz_date"]),
             str(r["dimension"]),
             str(r["dim_value"]),
             int(r["n"]),
