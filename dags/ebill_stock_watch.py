@@ -3,24 +3,26 @@
 
 **What it does.** Every morning, for each active issuing point (开票点) and bill code of the year:
 unused numbers left, the consumption rate over the last 30 days, days of stock left; and every
-open audit cycle (审验) with its deadline. Results go to `ebops.stock_status` and
-`ebops.audit_deadline_status` (one row per check date; a re-run replaces the day).
+open audit cycle (审验) with its deadline, overdue ones included. Results go to `ebops.stock_status`
+and `ebops.audit_deadline_status` (one row per check date; a re-run replaces the day).
 
 **Manual run.** Trigger with `start` (a date) to check as of that day.
 
-**When it alerts.** One mail per day when a point is below its warning level or will run out
-before new stock can arrive (lead time), and 30 / 15 / 7 days before an audit deadline
-(critical inside the last 7 days).
+**When it alerts.** At most one mail per check day when a point is below its warning level, has
+no stock of a kind it issues, or will run out before new stock can arrive (lead time), and within
+30 days of an audit deadline (critical inside the last 7 days and once overdue). A re-run of the
+day mails again only if the day got worse; a failed mail is sent by the retry.
 
 **What to do.**
 - *Low stock*: request a new number range (申领号段) for the point from the finance bureau and hand
   it down (下发) to the point; check `ebops.stock_status` the next day.
 - *Audit deadline*: prepare the audit material; submit before the deadline — a missed deadline
-  blocks issuing.
+  (`已逾期 OVERDUE`) blocks issuing: submit at once.
 - *Task failed*: the platform database was unreachable; the run retries with backoff. Re-run the
   day from the UI (Clear) once the database answers; it is read-only and safe to repeat.
 
-**Reads** `ebill_db` (read-only). **Writes** `ebops_db` only.
+**Reads** `ebill_db` (read-only). **Writes** `ebops_db` only. Runbook:
+`docs/runbooks/ebill_stock_watch.md`.
 """
 
 from __future__ import annotations

@@ -458,3 +458,30 @@ def test_pack_refuses_unsafe_paths_and_reports_missing_originals(tmp_path):
     assert "../../etc/passwd: unsafe" in problems and "_archive/2020/x.tar.gz: unsafe or reserved" in problems
     assert "2020/01/gone.pdf: original missing (bill 4)" in problems
     assert (tmp_path / "2020" / "01" / "ok.pdf").is_file()
+
+
+def test_release_keeps_an_original_rewritten_after_it_was_packed(tmp_path):
+    """A release resumed later must not delete a file whose content is no longer the archived copy."""
+    from ebill_ops.yearend import layout
+    from ebill_ops.yearend.fileserver import LocalFileServer
+
+    folder = tmp_path / "2020" / "01"
+    folder.mkdir(parents=True)
+    (folder / "a.pdf").write_bytes(b"%PDF a")
+    (folder / "b.pdf").write_bytes(b"%PDF b")
+    rows = [
+        {"bill_id": 1, "file_path": "2020/01/a.pdf", "sha256": None},
+        {"bill_id": 2, "file_path": "2020/01/b.pdf", "sha256": None},
+    ]
+    fs = LocalFileServer(tmp_path)
+    built = layout.pack(
+        fs, "2020-01", rows, archive_dir="_archive", compresslevel=1, now=dt.datetime(2027, 12, 1)
+    )
+    assert built.status == "built" and built.files == 2
+    (folder / "b.pdf").write_bytes(b"%PDF b, re-generated")  # rewritten between pack and release
+    marked: list[int] = []
+    done = layout.release(fs, built.archive_path, lambda ids, path: marked.extend(ids))
+    assert done.status == "released" and done.removed == 1 and marked == [1]
+    assert not (folder / "a.pdf").exists()
+    assert (folder / "b.pdf").read_bytes() == b"%PDF b, re-generated"
+    assert any("2020/01/b.pdf: changed since it was archived (bill 2)" in p for p in done.problems)

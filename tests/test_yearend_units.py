@@ -264,3 +264,19 @@ def test_human_bytes():
     assert report.human_bytes(None) == "-"
     assert report.human_bytes(512) == "512 B"
     assert report.human_bytes(3 * 2**30) == "3.0 GiB"
+
+
+def test_ledger_times_are_site_local():
+    """People read the ledger and the report: times are Asia/Shanghai, not the worker's UTC clock."""
+    from zoneinfo import ZoneInfo
+
+    from ebill_ops.yearend import ledger
+    from ebill_ops.yearend.plan import Plan, Step
+
+    step = Step(step_id="tablespace:x", kind="tablespace", object_name="x", statements=("s",), reason="r")
+    row = ledger.statement_row(
+        Plan("postgresql", 2027, "2026-12-01"), step, 1, "s", "planned", "d", "r", None, None
+    )
+    site = dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    utc = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert abs(row["updated_at"] - site) < abs(row["updated_at"] - utc)  # 8 hours apart

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ebill_ops.config import Strict
 from ebill_ops.intervals import as_date
@@ -20,6 +20,15 @@ class StockSettings(Strict):
     usage_window_days: int = 30  # days of issuing used for the consumption rate
     warn_multiple_of_lead_time: float = 2.0  # warn when days left < lead time x this
     audit_warn_days: list[int] = Field(default_factory=lambda: [30, 15, 7])  # 30 / 15 / 7 days before
+
+    @field_validator("audit_warn_days")
+    @classmethod
+    def _some_positive_days(cls, days: list[int]) -> list[int]:
+        if not days or min(days) < 1:
+            raise ValueError(
+                f"stock.audit_warn_days must list at least one day count >= 1 (e.g. [30, 15, 7]), got {days}"
+            )
+        return days
 
 
 @dataclass(frozen=True)
@@ -51,22 +60,46 @@ class AuditLine:
         return asdict(self)
 
 
+def _kind(bill_batch_code: str) -> str:
+    """Region + class + kind: the first six digits of a bill code, the same every year."""
+    return bill_batch_code[:6]
+
+
 def assess_stock(
     remaining: Iterable[Mapping[str, Any]],
     usage: Iterable[Mapping[str, Any]],
     points: Iterable[Mapping[str, Any]],
     settings: StockSettings,
+    year2: str | None = None,
 ) -> list[StockLine]:
-    """Days of stock left at the recent rate, against the point's warning level and lead time."""
-    used = {(u["place_code"], u["bill_batch_code"]): int(u["used"]) for u in usage}
+    """Days of stock left at the recent rate, against the point's warning level and lead time.
+
+    The rate is per bill kind, not per code: in January the window still holds last year's code of
+    the same kind. With ``year2`` (the year's two digits), an active point that issued a kind in the
+    window but holds no stock of that kind for the year is reported with nothing left.
+    """
+    used: dict[tuple[str, str], int] = {}
+    for u in usage:
+        key = (u["place_code"], _kind(u["bill_batch_code"]))
+        used[key] = used.get(key, 0) + int(u["used"] or 0)
     point_info = {p["place_code"]: p for p in points}
+    remaining = list(remaining)
+    if year2 is not None:
+        held = {(r["place_code"], _kind(r["bill_batch_code"])) for r in remaining}
+        remaining += [
+            {"place_code": place, "bill_batch_code": f"{kind}{year2}", "remaining": 0}
+            for place, kind in sorted(set(used) - held)
+            if point_info.get(place, {}).get("active", True) and place in point_info
+        ]
     lines = []
     for r in remaining:
         point = point_info.get(r["place_code"], {})
         warn = int(point.get("stock_warn_level") or 0)
         lead = int(point.get("lead_time_days") or 0)
         left = int(r["remaining"] or 0)
-        per_day = used.get((r["place_code"], r["bill_batch_code"]), 0) / max(settings.usage_window_days, 1)
+        per_day = used.get((r["place_code"], _kind(r["bill_batch_code"])), 0) / max(
+            settings.usage_window_days, 1
+        )
         days_left = round(left / per_day, 1) if per_day > 0 else None
         if left == 0 or (days_left is not None and days_left < lead):
             severity: Severity = "critical"
@@ -98,19 +131,14 @@ def assess_stock(
 def assess_audits(
     cycles: Iterable[Mapping[str, Any]], check_date: dt.date, settings: StockSettings
 ) -> list[AuditLine]:
-    """Open audit cycles with their days left; warn at 30 / 15 / 7 days (critical inside the last step)."""
+    """Open audit cycles with their days left; warn at 30 / 15 / 7 days (critical inside the last
+    step, and once the deadline has passed: days left is then negative)."""
     steps = sorted(settings.audit_warn_days)
     lines = []
     for c in cycles:
-        deadline = (
-            c["deadline"]
-            if isinstance(c["deadline"], dt.date)
-            else dt.date.fromisoformat(str(c["deadline"])[:10])
-        )
-        if isinstance(deadline, dt.datetime):
-            deadline = deadline.date()
+        deadline = as_date(c["deadline"])
         days_left = (deadline - check_date).days
-        if days_left <= steps[0]:
+        if days_left <= steps[0]:  # overdue (negative) included: an overdue audit blocks issuing
             severity: Severity = "critical"
         elif days_left <= steps[-1]:
             severity = "warning"
@@ -130,5 +158,4 @@ def assess_audits(
 
 
 def worst(severities: Iterable[str]) -> Severity:
-    found = [s for s in severities]
-    return max(found, key=SEVERITY_ORDER.__getitem__, default="ok")  # type: ignore[return-value]
+    return max(severities, key=SEVERITY_ORDER.__getitem__, default="ok")  # type: ignore[return-value]

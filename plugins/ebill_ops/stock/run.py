@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ebill_ops import alerts, db
 from ebill_ops.config import common, section
 from ebill_ops.intervals import Window
-from ebill_ops.stock.assess import AuditLine, StockLine, StockSettings, assess_audits, assess_stock, worst
+from ebill_ops.stock.assess import (
+    SEVERITY_ORDER,
+    AuditLine,
+    StockLine,
+    StockSettings,
+    assess_audits,
+    assess_stock,
+    worst,
+)
+
+DAG_ID = "ebill_stock_watch"
+
+
+def _local_now() -> dt.datetime:
+    """Now at the site (Asia/Shanghai), naive like the vendor's times: what people read."""
+    return dt.datetime.now(ZoneInfo(common().timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def check(check_date: dt.date) -> tuple[list[StockLine], list[AuditLine]]:
@@ -19,17 +36,21 @@ def check(check_date: dt.date) -> tuple[list[StockLine], list[AuditLine]]:
         dt.datetime.combine(check_date - dt.timedelta(days=settings.usage_window_days), dt.time()),
         dt.datetime.combine(check_date, dt.time()),
     )
+    year2 = f"{check_date.year % 100:02d}"
     with db.connect(conns.ebill_db) as bill:
-        remaining = bill.rows("stock/ranges", {"year2": f"{check_date.year % 100:02d}"})
+        remaining = bill.rows("stock/ranges", {"year2": year2})
         usage = bill.rows("stock/usage", usage_window.params())
         points = bill.rows("stock/points")
-        cycles = bill.rows("stock/open_audits", {"check_date": check_date})
-    return assess_stock(remaining, usage, points, settings), assess_audits(cycles, check_date, settings)
+        cycles = bill.rows("stock/open_audits")
+    return (
+        assess_stock(remaining, usage, points, settings, year2=year2),
+        assess_audits(cycles, check_date, settings),
+    )
 
 
 def save(check_date: dt.date, stock: list[StockLine], audits: list[AuditLine]) -> None:
     """Replace the day's rows in ebops (a re-run gives the same table)."""
-    now = dt.datetime.now().replace(microsecond=0)
+    now = _local_now()
     with db.connect(common().connections.ebops_db, read_only=False) as ops:
         ops.execute("stock/delete_stock_status", {"check_date": check_date})
         ops.execute("stock/delete_audit_status", {"check_date": check_date})
@@ -73,19 +94,48 @@ def summarize(check_date: dt.date, stock: list[StockLine], audits: list[AuditLin
 
 
 def notify(summary: dict[str, Any]) -> bool:
-    """One mail per check day listing what needs a person; nothing when all is well."""
+    """One mail per check day listing what needs a person; nothing when all is well.
+
+    The mail is recorded in ``ebops.stock_notice`` in the same transaction that sends it: a re-run
+    or a retry of the day mails again only when the day got worse, and a failed mail is sent by
+    the retry (the record rolls back with it).
+    """
     if summary["severity"] == "ok":
         return False
+    detail = f"{len(summary['low_stock'])} low-stock, {len(summary['audit_deadlines'])} audit deadline(s)"
+    check_date = dt.date.fromisoformat(summary["check_date"])
+    with db.connect(common().connections.ebops_db, read_only=False) as ops:
+        previous = ops.one("stock/notice_get", {"check_date": check_date})
+        if previous and SEVERITY_ORDER.get(previous["severity"], 0) >= SEVERITY_ORDER[summary["severity"]]:
+            return False
+        ops.execute(
+            "stock/notice_upsert",
+            {
+                "check_date": check_date,
+                "severity": summary["severity"],
+                "detail": detail,
+                "mailed_at": _local_now(),
+            },
+        )
+        kind = "critical" if summary["severity"] == "critical" else "alert"
+        alerts.send_mail(alerts.subject(kind, DAG_ID, detail), _mail_body(summary))
+    return True
+
+
+def _mail_body(summary: dict[str, Any]) -> str:
     stock_rows = "".join(
-        f"<tr><td>{s['place_code']}</td><td>{s['bill_batch_code']}</td><td align='right'>{s['remaining']}</td>"
-        f"<td align='right'>{s['days_left'] if s['days_left'] is not None else '-'}</td><td>{s['severity']}</td></tr>"
+        f"<tr><td>{escape(s['place_code'])}</td><td>{escape(s['bill_batch_code'])}</td>"
+        f"<td align='right'>{s['remaining']}</td>"
+        f"<td align='right'>{s['days_left'] if s['days_left'] is not None else '-'}</td>"
+        f"<td>{s['severity']}</td></tr>"
         for s in summary["low_stock"]
     )
     audit_rows = "".join(
-        f"<tr><td>{a['cycle_id']}</td><td>{a['deadline']}</td><td align='right'>{a['days_left']}</td><td>{a['severity']}</td></tr>"
+        f"<tr><td>{a['cycle_id']}</td><td>{a['deadline']}</td><td align='right'>{a['days_left']}</td>"
+        f"<td>{'已逾期 OVERDUE ' if a['days_left'] < 0 else ''}{a['severity']}</td></tr>"
         for a in summary["audit_deadlines"]
     )
-    body = (
+    return (
         f"<p>检查日期 Check date: {summary['check_date']}</p>"
         "<h3>号段库存不足 Low stock</h3><table border='1' cellpadding='4'>"
         "<tr><th>开票点 Point</th><th>票据代码 Bill code</th><th>剩余 Remaining</th><th>可用天数 Days left</th>"
@@ -93,8 +143,5 @@ def notify(summary: dict[str, Any]) -> bool:
         "<h3>审验期限 Audit deadlines</h3><table border='1' cellpadding='4'>"
         "<tr><th>周期 Cycle</th><th>截止 Deadline</th><th>剩余天数 Days left</th>"
         f"<th>级别 Severity</th></tr>{audit_rows}</table>"
+        f"<p>处理方法 What to do: {alerts.runbook_link(DAG_ID)}</p>"
     )
-    detail = f"{len(summary['low_stock'])} low-stock, {len(summary['audit_deadlines'])} audit deadline(s)"
-    kind = "critical" if summary["severity"] == "critical" else "alert"
-    alerts.send_mail(alerts.subject(kind, "ebill_stock_watch", detail), body)
-    return True

@@ -9,7 +9,8 @@ Per period (a month by default) of files older than the cutoff:
    so a re-run finds its own archive, checks it and reuses it, or rebuilds it when it is damaged.
 2. **release**: read the archive back (the whole file against its recorded digest, and every
    member against the manifest); only when everything matches, record ``archive_path`` in the
-   index, then remove the originals. A damaged archive is reported and the originals stay.
+   index, then remove the originals — each only while it still is the archived copy (same size
+   and sha256). A damaged archive is reported and the originals stay.
 
 The index keeps ``file_path`` (the member name inside the archive), so a bill's file is found by
 ``archive_path`` + ``file_path`` (``extract``).
@@ -194,8 +195,20 @@ def release(
         result.problems += [f"{path}: {p}" for p in problems[:20]]
         result.problems.append(f"{path}: verification failed, originals kept, index unchanged")
         return result
-    mark_archived([int(f["bill_id"]) for f in files], path)
-    result.removed = fs.remove_files([f["path"] for f in files])
+    # An original rewritten since it was packed (a release resumed by a later run) is not the copy
+    # in the archive: keep it and its index row. Gone already (an interrupted release): archived.
+    current = fs.hash_files([f["path"] for f in files])
+    changed = {
+        f["path"] for f in files if f["path"] in current and current[f["path"]] != (f["size"], f["sha256"])
+    }
+    result.problems += [
+        f"{f['path']}: changed since it was archived (bill {f['bill_id']}); original kept, index unchanged"
+        for f in files
+        if f["path"] in changed
+    ]
+    archived = [f for f in files if f["path"] not in changed]
+    mark_archived([int(f["bill_id"]) for f in archived], path)
+    result.removed = fs.remove_files([f["path"] for f in archived if f["path"] in current])
     result.status = "released"
     return result
 

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ebill_ops import db
 from ebill_ops.config import common
 from ebill_ops.yearend import layout, readiness
 from ebill_ops.yearend.plan import Plan
+
+
+def local_now() -> dt.datetime:
+    """Now at the site (Asia/Shanghai), naive like the vendor's times: what people read."""
+    return dt.datetime.now(ZoneInfo(common().timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def statement_row(
@@ -37,7 +43,7 @@ def statement_row(
         "plan_digest": plan_id,
         "run_id": run_id,
         "approved_by": approved_by,
-        "updated_at": dt.datetime.now().replace(microsecond=0),
+        "updated_at": local_now(),
         "error": error,
     }
 
@@ -56,7 +62,7 @@ def save_planned(plan: Plan, plan_id: str, run_id: str) -> None:
 
 
 def save_readiness(target_year: int, checks: list[readiness.Check], run_id: str) -> None:
-    now = dt.datetime.now().replace(microsecond=0)
+    now = local_now()
     with db.connect(common().connections.ebops_db, read_only=False) as ops:
         ops.execute("yearend/readiness_delete", {"target_year": target_year})
         ops.executemany(
@@ -95,6 +101,6 @@ def save_archive(root: str, target_year: int, result: layout.UnitResult, run_id:
                 "removed": result.removed,
                 "problems": len(result.problems),
                 "run_id": run_id,
-                "updated_at": dt.datetime.now().replace(microsecond=0),
+                "updated_at": local_now(),
             },
         )

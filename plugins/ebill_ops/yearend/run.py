@@ -177,7 +177,7 @@ def make_plan(
         "parts": parts,
         "run_id": run_id,
         "connection": site.connections.ebill_dba,
-        "generated_at": dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+        "generated_at": ledger.local_now().isoformat(sep=" "),
         "plan": (
             plan
             or Plan(
@@ -413,7 +413,7 @@ def pack_layout(summary: dict[str, Any], *, run_id: str) -> dict[str, Any]:
                     rows,
                     archive_dir=cfg.layout.archive_dir,
                     compresslevel=cfg.layout.compresslevel,
-                    now=dt.datetime.now(),
+                    now=ledger.local_now(),
                 )
                 log.info(
                     "pack %s: %s %s (%d files) %s",
@@ -438,7 +438,7 @@ def pack_layout(summary: dict[str, Any], *, run_id: str) -> dict[str, Any]:
 def mark_archived(bill_ids: list[int], archive_path: str) -> None:
     """Record in the layout-file index that these bills' files are now inside ``archive_path``."""
     cfg = settings()
-    now = dt.datetime.now().replace(microsecond=0)
+    now = ledger.local_now()
     with db.connect(cfg.layout.index_conn_id or common().connections.ebill_dba, read_only=False) as index:
         index.executemany(
             "yearend/layout_mark_archived",
@@ -469,8 +469,8 @@ def release_layout(summary: dict[str, Any], packed: dict[str, Any], *, run_id: s
     finally:
         fs.close()
     problems = [r for r in results if r.status == "corrupt"]
-    packed_problems = [u for u in packed.get("units", []) if u["problems"]]
-    if problems or packed_problems:
+    notes = [u for u in [*packed.get("units", []), *[r.row() for r in results]] if u["problems"]]
+    if problems or notes:
         _mail_result(
             summary,
             "-",

@@ -1,6 +1,5 @@
--- Audit cycles (审验) not yet passed whose deadline is today or later.
+-- Audit cycles (审验) not yet passed, overdue ones included (an overdue audit blocks issuing).
 SELECT cycle_id, period_start, period_end, deadline
 FROM ebill.audit_cycle
 WHERE result IS NULL
-  AND deadline >= %(check_date)s
-ORDER BY deadline
+ORDER BY deadline, cycle_id
