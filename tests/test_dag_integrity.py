@@ -161,3 +161,23 @@ def test_plugin_loader_does_not_import_our_modules_as_top_level(tmp_path):
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"stdlib_platform": True, "leaked": []}
+
+
+GUARDS = {"all_success", "one_failed"}
+
+
+def test_a_failed_task_can_never_leave_its_run_green(dagbag):
+    """A task that runs "all_done" (a report that must go out anyway) as the only leaf would turn a
+    run with a failed task green, and the DAG's success callback would then mail a false recovery.
+    Every task upstream of an all_done task must also feed a leaf that fails with it: an
+    all_success leaf, or a one_failed guard that raises."""
+    for dag_id, dag in dagbag.dags.items():
+        guards = [t for t in dag.tasks if not t.downstream_list and t.trigger_rule in GUARDS]
+        guarded = {u for g in guards for u in g.get_flat_relative_ids(upstream=True)}
+        for task in dag.tasks:
+            if task.trigger_rule != "all_done":
+                continue
+            unguarded = set(task.upstream_task_ids) - guarded
+            assert not unguarded, (
+                f"{dag_id}.{task.task_id}: a failure of {sorted(unguarded)} would leave the run green"
+            )

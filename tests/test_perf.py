@@ -770,7 +770,8 @@ def test_weekly_schedule_whole_days_and_deadline(dagbag):
     )
     assert (interval.end - interval.start).days == 7
     assert dag.deadline and {"weekly", "performance", "read-only"} <= set(dag.tags)
-    assert {t.task_id for t in dag.tasks} == {"check_database", "check_interfaces", "report"}
+    assert {t.task_id for t in dag.tasks} == {"check_database", "check_interfaces", "report", "all_checked"}
+    assert dag.get_task("all_checked").trigger_rule == "all_success"  # a failed check fails the run
 
 
 def _ops_counts(sandbox, week_start: dt.date) -> tuple[int, int, int]:
