@@ -427,8 +427,8 @@ def test_times_people_read_are_site_local():
     from zoneinfo import ZoneInfo
 
     from ebill_ops.config import common
-    from ebill_ops.recon.store import site_now
+    from ebill_ops.intervals import local_now
 
     site = dt.datetime.now(ZoneInfo(common().timezone)).replace(tzinfo=None)
-    assert site_now().tzinfo is None
-    assert abs(site_now() - site) < dt.timedelta(minutes=5)  # not the worker's UTC clock (8 h off)
+    assert local_now().tzinfo is None
+    assert abs(local_now() - site) < dt.timedelta(minutes=5)  # not the worker's UTC clock (8 h off)

@@ -64,6 +64,16 @@ def as_date(value: object) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def local_now(tz: str | None = None) -> dt.datetime:
+    """Now as the site's naive local time in whole seconds: how the platform stores times and how
+    ebops rows, reports and mails show them (the worker's own clock may be UTC)."""
+    if tz is None:
+        from ebill_ops.config import common
+
+        tz = common().timezone
+    return pendulum.now(tz).naive().replace(microsecond=0)
+
+
 def as_naive_datetime(value: object) -> dt.datetime | None:
     """A naive datetime from a datetime, a date or ISO text; None for nothing (params, driver rows)."""
     if value in (None, ""):

@@ -15,8 +15,8 @@ from ebill_ops import alerts, db, incidents
 from ebill_ops.backup import catalog, checks, files, oracle, pg
 from ebill_ops.backup.settings import BackupSettings, backup_settings
 from ebill_ops.config import common
-from ebill_ops.inspect.clock import local_now
 from ebill_ops.inspect.findings import Finding, counts
+from ebill_ops.intervals import local_now
 
 log = logging.getLogger(__name__)
 

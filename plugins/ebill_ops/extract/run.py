@@ -19,7 +19,7 @@ from ebill_ops.extract.catalogue import BY_ID, PARAM_LABELS
 from ebill_ops.extract.request import BadRequest, Request, build, cycle_window
 from ebill_ops.extract.settings import ExtractSettings, extract_settings
 from ebill_ops.extract.workbook import ExtractionWorkbook, Written, label_maps
-from ebill_ops.intervals import as_date
+from ebill_ops.intervals import as_date, local_now
 from ebill_ops.paths import templates_dir
 
 log = logging.getLogger(__name__)
@@ -94,13 +94,6 @@ def describe(request: Request, facts: Mapping[str, Any] | None = None) -> dict[s
         "requested_by": request.requested_by,
         **({"facts": dict(facts)} if facts else {}),
     }
-
-
-def local_now() -> dt.datetime:
-    """Now on the site's clock (the cover sheet says which time zone)."""
-    import pendulum
-
-    return pendulum.now(common().timezone).naive().replace(microsecond=0)
 
 
 def file_name(extraction_id: str, run_id: str) -> str:

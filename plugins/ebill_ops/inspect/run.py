@@ -14,10 +14,9 @@ from typing import Any
 from ebill_ops import db
 from ebill_ops.config import common
 from ebill_ops.inspect import application, backups, database, endpoints, host, ssh, store
-from ebill_ops.inspect.clock import local_now
 from ebill_ops.inspect.findings import Finding, counts
 from ebill_ops.inspect.settings import HostSpec, InspectSettings, inspect_settings
-from ebill_ops.intervals import Window, as_date
+from ebill_ops.intervals import Window, as_date, local_now
 
 log = logging.getLogger(__name__)
 

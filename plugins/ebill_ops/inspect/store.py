@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ebill_ops.db import Db
-from ebill_ops.inspect.clock import local_now
 from ebill_ops.inspect.findings import Finding, from_row
+from ebill_ops.intervals import local_now
 
 
 def save_findings(ops: Db, check_date: dt.date, source: str, findings: Iterable[Finding]) -> int:

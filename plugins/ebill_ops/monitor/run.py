@@ -14,13 +14,12 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 
 from ebill_ops import alerts, db, incidents
 from ebill_ops.config import common, section
-from ebill_ops.intervals import Window
+from ebill_ops.intervals import Window, local_now
 from ebill_ops.monitor.assess import ADVICE, CAUSE_TEXT, SlotStats, Verdict, assess, build_slots
 from ebill_ops.monitor.settings import MonitorSettings
 from ebill_ops.paths import templates_dir
@@ -31,10 +30,6 @@ DAG_ID = "ebill_interface_monitor"
 
 def settings() -> MonitorSettings:
     return section("monitor", MonitorSettings)
-
-
-def local_now() -> dt.datetime:
-    return dt.datetime.now(ZoneInfo(common().timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def incident_key(interface: str) -> str:

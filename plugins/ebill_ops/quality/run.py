@@ -18,7 +18,7 @@ import pendulum
 
 from ebill_ops import artifacts, db
 from ebill_ops.config import common, section
-from ebill_ops.intervals import Window, day_window
+from ebill_ops.intervals import Window, day_window, local_now
 from ebill_ops.paths import project_home
 from ebill_ops.quality.engines import (
     QualityMismatch,
@@ -98,11 +98,6 @@ def settled(window: Window, *, manual: bool = False, now: dt.datetime | None = N
         return True
     now = now or pendulum.now(common().timezone).naive()
     return now >= window.end + dt.timedelta(minutes=settings().settle_minutes)
-
-
-def local_now() -> dt.datetime:
-    """Now as a naive site-local time (how the platform and ebops store times; the worker may run in UTC)."""
-    return pendulum.now(common().timezone).naive().replace(microsecond=0)
 
 
 def window_of(value: dict[str, str]) -> Window:

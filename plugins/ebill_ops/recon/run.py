@@ -15,14 +15,14 @@ from typing import Any
 
 from ebill_ops import db
 from ebill_ops.config import common, section
-from ebill_ops.intervals import Window, as_date
+from ebill_ops.intervals import Window, as_date, local_now
 from ebill_ops.recon import buckets
 from ebill_ops.recon.detail import Contributions, TooManyDifferences, reconcile_detail, scan_data_errors
 from ebill_ops.recon.finance import FinanceDay, compare_day, platform_days, transit_bills
 from ebill_ops.recon.model import DataError, Difference
 from ebill_ops.recon.settings import ReconSettings
 from ebill_ops.recon.sources import Bounds, Side
-from ebill_ops.recon.store import DayResult, save_finance, save_his, site_now
+from ebill_ops.recon.store import DayResult, save_finance, save_his
 from ebill_ops.recon.totals import SummaryLine, compare_totals, day_totals, fetch_totals, unbalanced_days
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ def reconcile_his(window: Window, run_id: str | None = None) -> dict[str, Any]:
     cfg = settings()
     his, platform = sides()
     rec = reconcile(window, cfg, his, platform)
-    now = site_now()
+    now = local_now()
     with db.connect(common().connections.ebops_db, read_only=False) as ops:
         carried = save_his(
             ops, window.days, rec.days, rec.lines, rec.differences, rec.data_errors, run_id, now
@@ -210,7 +210,7 @@ def reconcile_finance(window: Window, run_id: str | None = None, client: Any = N
         )
         for a in answers
     ]
-    now = site_now()
+    now = local_now()
     with db.connect(conns.ebops_db, read_only=False) as ops:
         save_finance(ops, window.days, lines, transit, run_id, now)
     return {
@@ -306,7 +306,7 @@ def report(window: Window, run_id: str | None = None) -> dict[str, Any]:
                 active=severity != "ok",
                 severity=severity if severity != "ok" else "info",
                 summary=summary,
-                now=site_now(),
+                now=local_now(),
             )
             changed = result_changed(outcome.decision, previous, summary)
             notify = {

@@ -21,8 +21,8 @@ import sys
 from dataclasses import dataclass
 
 from ebill_ops.db import Db
+from ebill_ops.intervals import local_now
 from ebill_ops.recon.model import DIFF_CLASSES, STATUSES
-from ebill_ops.recon.store import site_now
 
 
 class StatusError(ValueError):
@@ -52,7 +52,7 @@ class StatusChange:
 def set_status(ops: Db, change: StatusChange, now: dt.datetime | None = None) -> str | None:
     """Record ``change`` (inside a writable ebops connection); returns the previous status."""
     change.validate()
-    now = (now or site_now()).replace(microsecond=0)
+    now = (now or local_now()).replace(microsecond=0)
     key = {"biz_date": change.biz_date, "diff_class": change.diff_class, "diff_key": change.diff_key}
     current = ops.one("recon/difference", key)
     if current is None:

@@ -68,15 +68,6 @@ def carry_status(
     return rows
 
 
-def site_now() -> dt.datetime:
-    """Now at the site (naive, whole seconds): the times people read in ebops and the workbook."""
-    from zoneinfo import ZoneInfo
-
-    from ebill_ops.config import common
-
-    return dt.datetime.now(ZoneInfo(common().timezone)).replace(tzinfo=None, microsecond=0)
-
-
 def save_his(
     ops: Db,
     days: list[dt.date],

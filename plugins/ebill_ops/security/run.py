@@ -16,7 +16,7 @@ import pendulum
 
 from ebill_ops import alerts, artifacts, db
 from ebill_ops.config import common
-from ebill_ops.intervals import Window
+from ebill_ops.intervals import Window, local_now
 from ebill_ops.security import app_users, candidates, db_accounts, db_checks, notify, report, store
 from ebill_ops.security.findings import Finding, accept, counts, ordered
 from ebill_ops.security.settings import SecuritySettings, database_conn_ids, security_settings
@@ -38,10 +38,6 @@ class Audit:
     @property
     def week_label(self) -> str:
         return store.week_label(self.audit_week)
-
-
-def local_now() -> dt.datetime:
-    return pendulum.now(common().timezone).naive().replace(microsecond=0)
 
 
 def local_time(instant: dt.datetime | None) -> dt.datetime:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ebill_ops import alerts, db
 from ebill_ops.config import common, section
-from ebill_ops.intervals import Window
+from ebill_ops.intervals import Window, local_now
 from ebill_ops.stock.assess import (
     SEVERITY_ORDER,
     AuditLine,
@@ -21,11 +20,6 @@ from ebill_ops.stock.assess import (
 )
 
 DAG_ID = "ebill_stock_watch"
-
-
-def _local_now() -> dt.datetime:
-    """Now at the site (Asia/Shanghai), naive like the vendor's times: what people read."""
-    return dt.datetime.now(ZoneInfo(common().timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def check(check_date: dt.date) -> tuple[list[StockLine], list[AuditLine]]:
@@ -50,7 +44,7 @@ def check(check_date: dt.date) -> tuple[list[StockLine], list[AuditLine]]:
 
 def save(check_date: dt.date, stock: list[StockLine], audits: list[AuditLine]) -> None:
     """Replace the day's rows in ebops (a re-run gives the same table)."""
-    now = _local_now()
+    now = local_now()
     with db.connect(common().connections.ebops_db, read_only=False) as ops:
         ops.execute("stock/delete_stock_status", {"check_date": check_date})
         ops.execute("stock/delete_audit_status", {"check_date": check_date})
@@ -114,7 +108,7 @@ def notify(summary: dict[str, Any]) -> bool:
                 "check_date": check_date,
                 "severity": summary["severity"],
                 "detail": detail,
-                "mailed_at": _local_now(),
+                "mailed_at": local_now(),
             },
         )
         kind = "critical" if summary["severity"] == "critical" else "alert"

@@ -10,11 +10,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ebill_ops import db, incidents
 from ebill_ops.config import common, section
-from ebill_ops.intervals import Window
+from ebill_ops.intervals import Window, local_now
 from ebill_ops.transit import balance, find, platform_record, report
 from ebill_ops.transit.engine import Engine, EngineResult
 from ebill_ops.transit.ledger import Ledger
@@ -32,11 +31,6 @@ class InFlightWithinGrace(Exception):
 
 def settings() -> TransitSettings:
     return section("transit", TransitSettings)
-
-
-def local_now() -> dt.datetime:
-    """Wall-clock time in the site's zone, naive (how the platform stores time)."""
-    return dt.datetime.now(ZoneInfo(common().timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def _window_text(window: Window) -> list[str]:

@@ -6,19 +6,13 @@ and the state of each layout archive (so an interrupted release is finished by t
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ebill_ops import db
 from ebill_ops.config import common
+from ebill_ops.intervals import local_now
 from ebill_ops.yearend import layout, readiness
 from ebill_ops.yearend.plan import Plan
-
-
-def local_now() -> dt.datetime:
-    """Now at the site (Asia/Shanghai), naive like the vendor's times: what people read."""
-    return dt.datetime.now(ZoneInfo(common().timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def statement_row(
