@@ -5,42 +5,14 @@ from __future__ import annotations
 import pytest
 
 from ebill_ops.db import Db
-
-
-class _RecordingConnection:
-    """A DB-API connection that records what it is asked to do (Oracle cannot run here)."""
-
-    def __init__(self, autocommit: bool = False):
-        self.autocommit = autocommit
-        self.statements: list[str] = []
-
-    def cursor(self):
-        connection = self
-
-        class Cursor:
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                return False
-
-            def execute(self, text, params=None):
-                connection.statements.append(text)
-
-        return Cursor()
-
-    def commit(self):
-        self.statements.append("COMMIT")
-
-    def rollback(self):
-        self.statements.append("ROLLBACK")
+from tests.fakes import RecordingConnection
 
 
 @pytest.mark.parametrize("end", ["commit", "rollback", "rollback_quietly"])
 def test_an_oracle_read_only_session_begins_a_new_read_only_transaction_after_each_end(end):
     """Oracle has read-only transactions, not sessions: after a commit or rollback the next
     statement would run read-write unless SET TRANSACTION READ ONLY is issued again."""
-    raw = _RecordingConnection()
+    raw = RecordingConnection()
     db = Db(raw, "oracle", read_only=True)
     getattr(db, end)()
     assert raw.statements == ["COMMIT" if end == "commit" else "ROLLBACK", "SET TRANSACTION READ ONLY"]
@@ -53,13 +25,13 @@ def test_an_oracle_read_only_session_begins_a_new_read_only_transaction_after_ea
 def test_no_read_only_transaction_where_it_does_not_apply(dialect, read_only, autocommit):
     """A writable session, an autocommit one (each statement its own transaction) and PostgreSQL
     (``default_transaction_read_only`` lasts the session) need nothing after a rollback."""
-    raw = _RecordingConnection(autocommit=autocommit)
+    raw = RecordingConnection(autocommit=autocommit)
     Db(raw, dialect, read_only=read_only).rollback_quietly()
     assert raw.statements == ["ROLLBACK"]
 
 
 def test_a_failing_rollback_is_not_raised_by_rollback_quietly():
-    class Broken(_RecordingConnection):
+    class Broken(RecordingConnection):
         def rollback(self):
             raise RuntimeError("connection lost")
 

@@ -18,6 +18,7 @@ from ebill_ops.inspect.settings import (
     band,
 )
 from ebill_ops.intervals import Window
+from tests.fakes import RecordingConnection
 
 DF_OUTPUT = """Filesystem     1024-blocks      Used Available Capacity Mounted on
 /dev/mapper/vg-root  51474912  20123456  28713656      42% /
@@ -456,48 +457,6 @@ def test_finding_rows_bind_exactly_the_insert_placeholders():
     assert set(row) == set(re.findall(r"%\((\w+)\)s", load_sql("inspect/insert_finding", "postgresql")))
 
 
-class _FakeOracle:
-    """Just enough of a python-oracledb connection to see what the inspection's session runs."""
-
-    def __init__(self, fail_on: str = ""):
-        self.autocommit = False
-        self.call_timeout = 0
-        self.statements: list[str] = []
-        self.fail_on = fail_on
-
-    def cursor(self):
-        conn = self
-
-        class Cursor:
-            description = None
-            rowcount = 0
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                return False
-
-            def execute(self, text, params=None):
-                conn.statements.append(" ".join(text.split()))
-                if conn.fail_on and conn.fail_on in text:
-                    raise RuntimeError("ORA-00942: table or view does not exist")
-
-            def fetchall(self):
-                return []
-
-        return Cursor()
-
-    def commit(self):
-        self.statements.append("COMMIT")
-
-    def rollback(self):
-        self.statements.append("ROLLBACK")
-
-    def close(self):
-        pass
-
-
 def test_oracle_database_checks_run_in_read_only_transactions(monkeypatch):
     """Oracle has read-only transactions, not sessions: the inspection must not run in autocommit
     (where none can be begun) and must begin one again after a failed query's rollback."""
@@ -508,7 +467,7 @@ def test_oracle_database_checks_run_in_read_only_transactions(monkeypatch):
     from ebill_ops.inspect import run
     from ebill_ops.inspect.settings import InspectSettings
 
-    fake = _FakeOracle(fail_on="v$diag_alert_ext")
+    fake = RecordingConnection(fail_on="v$diag_alert_ext")
     airflow_conn = types.SimpleNamespace(
         conn_type="oracle", host="db", port=1521, schema="ORCL", login="ops", password="x", extra_dejson={}
     )

@@ -20,6 +20,7 @@ from ebill_ops.monitor.settings import MonitorSettings
 from ebill_ops.perf import interfaces, report, tables, topsql
 from ebill_ops.perf.settings import BloatSettings, IndexSettings, PerfSettings, StatsSettings, TopSqlSettings
 from tests.conftest import TEST_START, TODAY
+from tests.fakes import RecordingConnection
 
 DAG_ID = "ebill_performance_advisor"
 MONITOR = MonitorSettings()
@@ -325,44 +326,12 @@ def test_the_report_fingerprint_ignores_moving_figures():
     assert report.fingerprint(rows) != report.fingerprint([{**rows[0], "severity": "critical"}, rows[1]])
 
 
-class _OracleLikeConnection:
-    """Records what an Oracle session is asked to run; the top-SQL view is refused (ORA-00942)."""
-
-    autocommit = False
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def cursor(self):
-        connection = self
-
-        class Cursor:
-            description = None
-            rowcount = 0
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                return False
-
-            def execute(self, text, params=None):
-                connection.statements.append(" ".join(text.split()))
-                if "v$sqlstats" in text.lower():
-                    raise RuntimeError("ORA-00942: table or view does not exist")
-
-        return Cursor()
-
-    def rollback(self):
-        self.statements.append("ROLLBACK")
-
-
 def test_a_failed_query_on_oracle_restarts_the_read_only_transaction():
     # The rollback after a refused view ends Oracle's SET TRANSACTION READ ONLY: the next
     # checks must still run read-only.
     from ebill_ops.perf import database
 
-    raw = _OracleLikeConnection()
+    raw = RecordingConnection(fail_on="v$sqlstats")
     found, snapshot = database.top_sql(db.Db(raw, "oracle", read_only=True), PerfSettings(), {}, since="x")
     assert snapshot == [] and found[0].target == "top_sql" and "V_$SQLSTATS" in found[0].advice
     assert raw.statements[-2:] == ["ROLLBACK", "SET TRANSACTION READ ONLY"]
