@@ -118,12 +118,13 @@ def overdue_audit(sandbox, manifest):
 
 
 @pytest.mark.e2e
-def test_stock_watch_dag_finds_the_injected_problems_and_mails(run_dag, manifest, sandbox, overdue_audit):
+def test_stock_watch_dag_finds_the_injected_problems_and_mails(
+    run_dag, manifest, sandbox, overdue_audit, forget_incidents
+):
     from sandbox import smtp_sink
 
     end = overdue_audit
-    with psycopg.connect(sandbox.dsn("ebops", "ebops_rw")) as conn:  # the day has not been mailed yet
-        conn.execute("DELETE FROM ebops.stock_notice WHERE check_date = %s", (end,))
+    forget_incidents(f"stock:{end.isoformat()}")  # the day has not been mailed yet
     smtp_sink.clear(sandbox)
     dagrun, xcom = run_dag("ebill_stock_watch", end)
     assert dagrun.state == "success"
@@ -154,15 +155,14 @@ def test_stock_watch_dag_finds_the_injected_problems_and_mails(run_dag, manifest
 
 
 @pytest.mark.e2e
-def test_a_failed_stock_mail_is_sent_by_the_retry(manifest, sandbox, smtp_down):
-    """The notice is recorded in the transaction that mails: a failed mail leaves no record."""
+def test_a_failed_stock_mail_is_sent_by_the_retry(manifest, sandbox, smtp_down, forget_incidents):
+    """The day's incident is recorded in the transaction that mails: a failed mail leaves no record."""
     from ebill_ops.stock import run
     from sandbox import smtp_sink
 
     day = dt.date(2001, 1, 1)  # a day no other test checks
     summary = {"check_date": day.isoformat(), "severity": "warning", "low_stock": [], "audit_deadlines": []}
-    with psycopg.connect(sandbox.dsn("ebops", "ebops_rw")) as conn:
-        conn.execute("DELETE FROM ebops.stock_notice WHERE check_date = %s", (day,))
+    forget_incidents(f"stock:{day.isoformat()}")
     smtp_sink.clear(sandbox)
     with smtp_down(), pytest.raises(OSError):
         run.notify(summary)

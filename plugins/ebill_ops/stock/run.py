@@ -6,11 +6,10 @@ import datetime as dt
 from html import escape
 from typing import Any
 
-from ebill_ops import alerts, db
+from ebill_ops import alerts, db, incidents
 from ebill_ops.config import common, section
 from ebill_ops.intervals import Window, local_now
 from ebill_ops.stock.assess import (
-    SEVERITY_ORDER,
     AuditLine,
     StockLine,
     StockSettings,
@@ -90,27 +89,19 @@ def summarize(check_date: dt.date, stock: list[StockLine], audits: list[AuditLin
 def notify(summary: dict[str, Any]) -> bool:
     """One mail per check day listing what needs a person; nothing when all is well.
 
-    The mail is recorded in ``ebops.stock_notice`` in the same transaction that sends it: a re-run
-    or a retry of the day mails again only when the day got worse, and a failed mail is sent by
-    the retry (the record rolls back with it).
+    Each check day is an incident (``stock:<day>``) recorded in the transaction that mails: a
+    re-run or a retry of the day mails again only when the day got worse, and a failed mail is
+    sent by the retry (the record rolls back with it).
     """
     if summary["severity"] == "ok":
         return False
     detail = f"{len(summary['low_stock'])} low-stock, {len(summary['audit_deadlines'])} audit deadline(s)"
-    check_date = dt.date.fromisoformat(summary["check_date"])
     with db.connect(common().connections.ebops_db, read_only=False) as ops:
-        previous = ops.one("stock/notice_get", {"check_date": check_date})
-        if previous and SEVERITY_ORDER.get(previous["severity"], 0) >= SEVERITY_ORDER[summary["severity"]]:
-            return False
-        ops.execute(
-            "stock/notice_upsert",
-            {
-                "check_date": check_date,
-                "severity": summary["severity"],
-                "detail": detail,
-                "mailed_at": local_now(),
-            },
+        outcome = incidents.track(
+            ops, f"stock:{summary['check_date']}", active=True, severity=summary["severity"], summary=detail
         )
+        if not outcome.should_notify:
+            return False
         kind = "critical" if summary["severity"] == "critical" else "alert"
         alerts.send_mail(alerts.subject(kind, DAG_ID, detail), _mail_body(summary))
     return True

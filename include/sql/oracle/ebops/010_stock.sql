@@ -23,11 +23,3 @@ CREATE TABLE audit_deadline_status (
     computed_at      DATE           NOT NULL,
     CONSTRAINT audit_deadline_status_pk PRIMARY KEY (check_date, cycle_id)
 );
--- The stock-watch mail of each check date: a re-run of the day mails again only when it got worse.
-CREATE TABLE stock_notice (
-    check_date       DATE           NOT NULL,
-    severity         VARCHAR2(10)   NOT NULL,
-    detail           VARCHAR2(400)  NOT NULL,
-    mailed_at        DATE           NOT NULL,
-    CONSTRAINT stock_notice_pk PRIMARY KEY (check_date)
-);

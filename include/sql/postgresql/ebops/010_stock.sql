@@ -24,10 +24,3 @@ CREATE TABLE IF NOT EXISTS ebops.audit_deadline_status (
     computed_at      timestamp     NOT NULL,
     PRIMARY KEY (check_date, cycle_id)
 );
--- The stock-watch mail of each check date: a re-run of the day mails again only when it got worse.
-CREATE TABLE IF NOT EXISTS ebops.stock_notice (
-    check_date       date          NOT NULL PRIMARY KEY,
-    severity         varchar(10)   NOT NULL,
-    detail           varchar(400)  NOT NULL,
-    mailed_at        timestamp     NOT NULL
-);
