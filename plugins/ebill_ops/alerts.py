@@ -106,6 +106,14 @@ def send_mail(
     return recipients
 
 
+def send_report(
+    kind: str, dag_id: str, detail: str, html_body: str, report_url: str, *, to: Iterable[str] | None = None
+) -> list[str]:
+    """Mail a rendered HTML report with the link to its kept file at the end of the body."""
+    link = f"<p>报告文件 Report file: {report_url}</p>"
+    return send_mail(subject(kind, dag_id, detail), html_body.replace("</body>", f"{link}</body>"), to=to)
+
+
 def alerted_failure(message: str) -> Exception:
     """An ``AirflowFailException`` (no retries) for a problem this task has already mailed about,
     so the failure callback does not mail it a second time."""

@@ -85,7 +85,4 @@ def mail_report(
         f"{'更新 updated ' if updated else ''}日常巡检 {check_date}: "
         f"{counts['critical']} critical, {counts['warning']} warning, {counts['ok']} ok"
     )
-    link = f"<p>报告文件 Report file: {report_url}</p>"
-    return alerts.send_mail(
-        alerts.subject(kind, DAG_ID, detail), html_body.replace("</body>", f"{link}</body>"), to=to
-    )
+    return alerts.send_report(kind, DAG_ID, detail, html_body, report_url, to=to)

@@ -92,10 +92,7 @@ def mail(
         f"安全审计 security audit {week_label}: {len(new)} 新增/加重 new, {len(recovered)} 已解决 cleared; "
         f"open {totals['critical']} critical, {totals['warning']} warning"
     )
-    link = f"<p>报告文件 Report file: {report_url}</p>"
-    return alerts.send_mail(
-        alerts.subject(kind, DAG_ID, detail), html_body.replace("</body>", f"{link}</body>"), to=to
-    )
+    return alerts.send_report(kind, DAG_ID, detail, html_body, report_url, to=to)
 
 
 def finding_rows(findings: Iterable[Finding], limit: int = 200) -> list[dict[str, Any]]:
