@@ -83,6 +83,14 @@ seconds = time.perf_counter() - started
 print(json.dumps({"work_s": seconds, "hashes": n, "per_candidate_ms": 1000 * seconds / n}))
 """
 
+PBKDF2 = """
+import hashlib, json, time
+started = time.perf_counter()
+for i in range({n}):
+    hashlib.pbkdf2_hmac("sha256", f"cand{{i}}".encode(), b"0123456789abcdef", {iterations})
+print(json.dumps({{"per_candidate_ms": 1000 * (time.perf_counter() - started) / {n}}}))
+"""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -112,6 +120,11 @@ def main() -> None:
         f"\nSCRAM-SHA-256 (4096 iterations): {scram.output['per_candidate_ms']:.2f} ms per candidate; "
         f"300 candidates per role = {scram.output['work_s']:.2f} s"
     )
+    for iterations, n in ((4_096, 100), (10_000, 50), (600_000, 3)):  # why slow_hash_max_work exists
+        pbkdf2 = run_child("pbkdf2", PBKDF2.format(iterations=iterations, n=n))
+        print(
+            f"PBKDF2-SHA256 at {iterations:,} iterations: {pbkdf2.output['per_candidate_ms']:.1f} ms per candidate"
+        )
 
 
 if __name__ == "__main__":
